@@ -1,0 +1,282 @@
+from datetime import datetime, time, timedelta
+
+from odoo import _, api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.exceptions import UserError, ValidationError
+
+
+class CallCampaign(models.Model):
+    """A list of customers worked by a team of agents with a set of statuses."""
+
+    _name = "call.campaign"
+    _description = "Call Campaign"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "sequence, id desc"
+
+    def _default_status_ids(self):
+        return self.env["call.status"].search(
+            [("add_to_new_campaigns", "=", True), ("campaign_id", "=", False)]
+        )
+
+    def _default_stage_ids(self):
+        return [
+            (0, 0, {"name": _("New"), "sequence": 1}),
+            (0, 0, {"name": _("In progress"), "sequence": 2}),
+            (0, 0, {"name": _("Done"), "sequence": 3, "fold": True}),
+        ]
+
+    name = fields.Char(required=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    description = fields.Html()
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('share', '=', False)]",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", tracking=True)
+    agent_ids = fields.Many2many(
+        "res.users",
+        "call_campaign_agent_rel",
+        "campaign_id",
+        "user_id",
+        string="Agents",
+        domain=lambda self: [("groups_id", "in", self.env.ref("call_campaign.group_call_agent").id)],
+    )
+    date_start = fields.Date("Start Date")
+    date_end = fields.Date("End Date")
+    state = fields.Selection(
+        [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Done")],
+        required=True,
+        default="draft",
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    stage_ids = fields.One2many(
+        "call.campaign.stage", "campaign_id", string="Stages", copy=True,
+        default=_default_stage_ids,
+    )
+    status_ids = fields.Many2many(
+        "call.status",
+        "call_campaign_status_rel",
+        "campaign_id",
+        "status_id",
+        string="Statuses",
+        default=_default_status_ids,
+        domain="[('campaign_id', 'in', (False, id))]",
+        help="Statuses agents may set in this campaign: reference-book ones and "
+        "the campaign's own.",
+    )
+    local_status_ids = fields.One2many(
+        "call.status", "campaign_id", string="Campaign Statuses",
+        help="Statuses that exist only in this campaign.",
+    )
+    default_status_id = fields.Many2one(
+        "call.status",
+        string="Default Status",
+        domain="[('id', 'in', status_ids)]",
+        help="Status given to new members.",
+    )
+    calling_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Calling Hours",
+        help="Days and hours when customers may be called, read in the "
+        "customer's time zone. Empty: any time.",
+    )
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        help="Used for customers without a time zone; the company's when empty.",
+    )
+    release_delay = fields.Integer(
+        "Release Delay (hours)",
+        default=24,
+        help="A “My record” callback left overdue longer than this goes back to the pool.",
+    )
+    reservation_minutes = fields.Integer(
+        "Reservation (minutes)",
+        default=15,
+        help="How long a member given by “Next call” stays reserved to its agent.",
+    )
+    member_ids = fields.One2many("call.campaign.member", "campaign_id", string="Members")
+    member_count = fields.Integer(compute="_compute_figures")
+    to_call_today_count = fields.Integer("To Call Today", compute="_compute_figures")
+    overdue_count = fields.Integer("Overdue", compute="_compute_figures")
+    contacted_count = fields.Integer("Contacted", compute="_compute_figures")
+    success_count = fields.Integer("Successes", compute="_compute_figures")
+    success_rate = fields.Float(
+        "Success Rate (%)", compute="_compute_figures", digits=(16, 1),
+        help="Members whose status is a success, out of the contacted ones.",
+    )
+    interaction_count = fields.Integer(compute="_compute_interaction_count")
+
+    _sql_constraints = [
+        ("dates_order", "CHECK(date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
+         "The end date cannot be before the start date."),
+        ("release_delay_positive", "CHECK(release_delay >= 0)",
+         "The release delay cannot be negative."),
+        ("reservation_positive", "CHECK(reservation_minutes >= 0)",
+         "The reservation time cannot be negative."),
+    ]
+
+    def _compute_figures(self):
+        """All figures of a batch of campaigns in one grouped query."""
+        figures = {}
+        ids = [cid for cid in self.ids if cid]
+        if ids:
+            self.env["call.campaign.member"].flush_model(
+                ["campaign_id", "state", "next_call_date", "last_call_date", "status_id", "active"]
+            )
+            self.env["call.status"].flush_model(["result"])
+            now = fields.Datetime.now()
+            tomorrow = datetime.combine(now.date() + timedelta(days=1), time.min)
+            self.env.cr.execute(
+                """
+                SELECT m.campaign_id,
+                       count(*),
+                       count(*) FILTER (WHERE m.state IN ('queued', 'scheduled')
+                                        AND (m.next_call_date IS NULL
+                                             OR m.next_call_date < %(tomorrow)s)),
+                       count(*) FILTER (WHERE m.state = 'scheduled'
+                                        AND m.next_call_date < %(now)s),
+                       count(*) FILTER (WHERE m.last_call_date IS NOT NULL),
+                       count(*) FILTER (WHERE m.last_call_date IS NOT NULL
+                                        AND s.result = 'success')
+                  FROM call_campaign_member m
+                  JOIN call_status s ON s.id = m.status_id
+                 WHERE m.campaign_id IN %(ids)s AND m.active
+              GROUP BY m.campaign_id
+                """,
+                {"ids": tuple(ids), "now": now, "tomorrow": tomorrow},
+            )
+            figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        for campaign in self:
+            members, today, overdue, contacted, success = figures.get(campaign.id, (0,) * 5)
+            campaign.member_count = members
+            campaign.to_call_today_count = today
+            campaign.overdue_count = overdue
+            campaign.contacted_count = contacted
+            campaign.success_count = success
+            campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
+
+    def _compute_interaction_count(self):
+        counts = dict(
+            self.env["call.interaction"]._read_group(
+                [("campaign_id", "in", self.ids)], ["campaign_id"], ["__count"]
+            )
+        )
+        for campaign in self:
+            campaign.interaction_count = counts.get(campaign, 0)
+
+    @api.constrains("default_status_id", "status_ids")
+    def _check_default_status(self):
+        for campaign in self:
+            if campaign.default_status_id and campaign.default_status_id not in campaign.status_ids:
+                raise ValidationError(
+                    _(
+                        "Campaign “%(campaign)s”: the default status “%(status)s” must be "
+                        "one of the campaign's statuses.",
+                        campaign=campaign.name,
+                        status=campaign.default_status_id.name,
+                    )
+                )
+
+    @api.constrains("status_ids")
+    def _check_status_campaign(self):
+        for campaign in self:
+            foreign = campaign.status_ids.filtered(
+                lambda s, c=campaign: s.campaign_id and s.campaign_id != c
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Campaign “%(campaign)s”: the status “%(status)s” belongs to "
+                        "another campaign.",
+                        campaign=campaign.name,
+                        status=foreign[0].name,
+                    )
+                )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        with_history = self.env["call.interaction"].sudo()._read_group(
+            [("campaign_id", "in", self.ids)], ["campaign_id"]
+        )
+        if with_history:
+            raise UserError(
+                _(
+                    "The campaign “%s” has a call history and cannot be deleted: "
+                    "archive it instead.",
+                    with_history[0][0].name,
+                )
+            )
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        for campaign, vals in zip(self, vals_list, strict=True):
+            if "name" not in (default or {}):
+                vals["name"] = _("%s (copy)", campaign.name)
+        return vals_list
+
+    def action_start(self):
+        self._check_state_transition(("draft", "paused"))
+        self.state = "running"
+
+    def action_pause(self):
+        self._check_state_transition(("running",))
+        self.state = "paused"
+
+    def action_done(self):
+        self._check_state_transition(("running", "paused"))
+        self.state = "done"
+
+    def action_reset_draft(self):
+        self._check_state_transition(("done", "paused"))
+        self.state = "draft"
+
+    def action_view_members(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"default_campaign_id": self.id, "search_default_group_stage": 0}
+        return action
+
+    def action_view_interactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_interaction_action"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"default_campaign_id": self.id}
+        return action
+
+    def action_add_members(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Add Members"),
+            "res_model": "call.campaign.member.add",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_campaign_id": self.id},
+        }
+
+    def _check_state_transition(self, allowed_from):
+        wrong = self.filtered(lambda c: c.state not in allowed_from)
+        if wrong:
+            raise UserError(
+                _(
+                    "The campaign “%(campaign)s” is %(state)s: this action is not possible.",
+                    campaign=wrong[0].name,
+                    state=wrong[0]._fields["state"].convert_to_export(wrong[0].state, wrong[0]),
+                )
+            )

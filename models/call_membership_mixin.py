@@ -1,0 +1,93 @@
+from odoo import _, api, fields, models
+
+
+class CallMembershipMixin(models.AbstractModel):
+    """What contacts and leads show of their campaign memberships."""
+
+    _name = "call.membership.mixin"
+    _description = "Call Campaign Memberships"
+    _call_member_field = "partner_id"
+
+    call_member_ids = fields.One2many(
+        "call.campaign.member", string="Campaign Memberships", compute="_compute_call_members",
+        search="_search_call_member_ids",
+        groups="call_campaign.group_call_agent",
+    )
+    call_status_id = fields.Many2one(
+        "call.status",
+        string="Call Status",
+        compute="_compute_call_members",
+        search="_search_call_status_id",
+        help="Status of the most recently changed campaign membership.",
+        groups="call_campaign.group_call_agent",
+    )
+    call_member_count = fields.Integer(
+        "Campaigns", compute="_compute_call_members", groups="call_campaign.group_call_agent"
+    )
+    call_interaction_count = fields.Integer(
+        "Call History", compute="_compute_call_interaction_count",
+        groups="call_campaign.group_call_agent",
+    )
+
+    def _compute_call_members(self):
+        members = self.env["call.campaign.member"].search(
+            [(self._call_member_field, "in", self.ids)], order="status_date desc, id desc"
+        )
+        by_record = members.grouped(self._call_member_field)
+        for record in self:
+            mine = by_record.get(record._origin, members.browse())
+            record.call_member_ids = mine
+            record.call_member_count = len(mine)
+            record.call_status_id = mine[:1].status_id
+
+    def _search_call_member_ids(self, operator, value):
+        return [("id", "in", self.env["call.campaign.member"]._search(
+            [("id", operator, value)]).subselect(self._call_member_field))]
+
+    def _search_call_status_id(self, operator, value):
+        return [("id", "in", self.env["call.campaign.member"]._search(
+            [("status_id", operator, value)]).subselect(self._call_member_field))]
+
+    def _compute_call_interaction_count(self):
+        counts = dict(
+            self.env["call.interaction"]._read_group(
+                [(self._call_member_field, "in", self.ids)],
+                [self._call_member_field],
+                ["__count"],
+            )
+        )
+        for record in self:
+            record.call_interaction_count = counts.get(record._origin, 0)
+
+    @api.model
+    def _call_domain(self, records):
+        return [(self._call_member_field, "in", records.ids)]
+
+    def action_view_call_members(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_action"
+        )
+        action["domain"] = self._call_domain(self)
+        action["context"] = {"active_test": False}
+        return action
+
+    def action_view_call_interactions(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_interaction_action"
+        )
+        action["domain"] = self._call_domain(self)
+        action["context"] = {}
+        return action
+
+    def action_add_to_call_campaign(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Add to Campaign"),
+            "res_model": "call.campaign.member.add",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_res_model": self._name,
+                "default_domain": str([("id", "in", self.ids)]),
+            },
+        }

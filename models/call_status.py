@@ -1,0 +1,172 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+BEHAVIORS = [
+    ("to_call", "To call"),
+    ("my_record", "My record"),
+    ("not_before", "Contact not before"),
+    ("priority", "Call with priority"),
+    ("closed", "Closed"),
+    ("do_not_call", "Do not call"),
+]
+RESULTS = [
+    ("success", "Success"),
+    ("failure", "Failure"),
+    ("scheduled", "Scheduled"),
+    ("neutral", "Neutral"),
+]
+OUTCOMES = [
+    ("answered", "Answered"),
+    ("busy", "Busy"),
+    ("no_answer", "No answer"),
+    ("voicemail", "Voicemail"),
+    ("failed", "Failed"),
+    ("dropped", "Dropped"),
+    ("invalid_number", "Invalid number"),
+]
+# behaviours that end the calling for a member
+FINAL_BEHAVIORS = ("closed", "do_not_call")
+# behaviours for which a follow-up date means something
+DATED_BEHAVIORS = ("to_call", "my_record", "not_before")
+
+
+class CallStatus(models.Model):
+    """An entry of the status reference book: what an agent records after a
+    contact, and what the system does next with the member."""
+
+    _name = "call.status"
+    _description = "Call Status"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+    hidden = fields.Boolean(
+        help="Kept for the system (automatic outcomes, exhausted retries) "
+        "but not offered to agents."
+    )
+    applies_to = fields.Selection(
+        [("lead", "Leads"), ("partner", "Contacts"), ("both", "Leads and contacts")],
+        required=True,
+        default="both",
+        help="A lead status can only be set on members with a lead, a contact "
+        "status only on members without one.",
+    )
+    behavior = fields.Selection(
+        BEHAVIORS,
+        required=True,
+        default="to_call",
+        help="Tells the system if, when and to whom the next call is offered.",
+    )
+    result = fields.Selection(RESULTS, required=True, default="neutral")
+    reason_ids = fields.One2many("call.status.reason", "status_id", string="Reasons")
+    schedule_call = fields.Boolean(
+        help="Setting this status plans a phone call activity on the follow-up date."
+    )
+    delay_days = fields.Integer(
+        "Delay (days)",
+        help="Follow-up date proposed when the agent gives none: now + this delay.",
+    )
+    cyclic = fields.Boolean(
+        help="After each contact, the next call is planned again after the delay."
+    )
+    date_required = fields.Boolean(help="The agent must give a follow-up date.")
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        string="Activity Type",
+        domain="[('category', '=', 'phonecall')]",
+        help="Type of the planned call activity; the add-on's phone call type "
+        "when empty.",
+    )
+    activity_summary = fields.Char(translate=True)
+    auto_outcome = fields.Selection(
+        [o for o in OUTCOMES if o[0] != "answered"],
+        string="Set Automatically On",
+        help="Dialer outcome for which the campaign sets this status by itself.",
+    )
+    retry_delay = fields.Integer(
+        "Retry Delay (minutes)",
+        help="Minutes before a member with this automatic status is callable again.",
+    )
+    max_attempts = fields.Integer(
+        "Retries",
+        help="Automatic attempts before the member moves to the exhausted status; "
+        "0 = no limit.",
+    )
+    exhausted_status_id = fields.Many2one(
+        "call.status",
+        string="Exhausted Status",
+        domain="[('id', '!=', id)]",
+        help="Status given when the retries are used up.",
+    )
+    add_to_new_campaigns = fields.Boolean(
+        help="Offered by every campaign created from now on."
+    )
+    campaign_id = fields.Many2one(
+        "call.campaign",
+        string="Campaign",
+        index="btree_not_null",
+        ondelete="cascade",
+        help="Empty: shared reference-book status. Set: exists only in this campaign.",
+    )
+    company_id = fields.Many2one("res.company", string="Company", index=True)
+
+    _sql_constraints = [
+        ("delay_days_positive", "CHECK(delay_days >= 0)", "The delay cannot be negative."),
+        ("retry_delay_positive", "CHECK(retry_delay >= 0)", "The retry delay cannot be negative."),
+        ("max_attempts_positive", "CHECK(max_attempts >= 0)", "The retries cannot be negative."),
+    ]
+
+    @api.constrains("behavior", "schedule_call", "cyclic", "date_required")
+    def _check_behavior_settings(self):
+        for status in self:
+            if status.behavior not in DATED_BEHAVIORS and (
+                status.schedule_call or status.cyclic or status.date_required
+            ):
+                raise ValidationError(
+                    _(
+                        "Status “%(status)s”: a “%(behavior)s” status cannot schedule "
+                        "calls or ask for a follow-up date.",
+                        status=status.name,
+                        behavior=status._fields["behavior"].convert_to_export(
+                            status.behavior, status
+                        ),
+                    )
+                )
+            if status.cyclic and not status.delay_days:
+                raise ValidationError(
+                    _("Status “%s”: a cyclic status needs a delay in days.", status.name)
+                )
+
+    @api.constrains("exhausted_status_id", "max_attempts")
+    def _check_exhausted_status(self):
+        for status in self:
+            if status.max_attempts and not status.exhausted_status_id:
+                raise ValidationError(
+                    _("Status “%s”: retries need an exhausted status.", status.name)
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        statuses = super().create(vals_list)
+        local = statuses.filtered("campaign_id")
+        for campaign in local.campaign_id:
+            campaign.status_ids = [(4, s.id) for s in local if s.campaign_id == campaign]
+        return statuses
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        used = self.env["call.interaction"].sudo()._read_group(
+            [("status_id", "in", self.ids)], ["status_id"]
+        ) + self.env["call.campaign.member"].sudo().with_context(active_test=False)._read_group(
+            [("status_id", "in", self.ids)], ["status_id"]
+        )
+        if used:
+            raise UserError(
+                _(
+                    "The status “%s” has history or members and cannot be deleted: "
+                    "archive it instead.",
+                    used[0][0].name,
+                )
+            )

@@ -1,0 +1,71 @@
+from datetime import datetime
+
+from odoo.tests import TransactionCase, new_test_user
+
+
+class CallCampaignCase(TransactionCase):
+    """Two agents, a manager, a running campaign and a few statuses."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.manager = new_test_user(
+            cls.env, login="cc_manager", groups="call_campaign.group_call_manager",
+            tz="Europe/Warsaw",
+        )
+        cls.agent = new_test_user(
+            cls.env, login="cc_agent", groups="call_campaign.group_call_agent",
+            tz="Europe/Warsaw",
+        )
+        cls.agent2 = new_test_user(
+            cls.env, login="cc_agent2", groups="call_campaign.group_call_agent",
+            tz="Europe/Warsaw",
+        )
+        cls.outsider = new_test_user(
+            cls.env, login="cc_outsider", groups="call_campaign.group_call_agent"
+        )
+        Status = cls.env["call.status"]
+        cls.st_call = cls.env.ref("call_campaign.call_status_call")
+        cls.st_follow = cls.env.ref("call_campaign.call_status_follow_up")
+        cls.st_interested = cls.env.ref("call_campaign.call_status_interested")
+        cls.st_not_interested = cls.env.ref("call_campaign.call_status_not_interested")
+        cls.st_dnc = cls.env.ref("call_campaign.call_status_do_not_call")
+        cls.st_busy = cls.env.ref("call_campaign.call_status_busy")
+        cls.st_no_answer = cls.env.ref("call_campaign.call_status_no_answer")
+        cls.st_unreachable = cls.env.ref("call_campaign.call_status_unreachable")
+        cls.reason_price = cls.env.ref("call_campaign.call_status_reason_price")
+        cls.reason_callback = cls.env.ref("call_campaign.call_status_reason_callback_asked")
+        cls.st_not_before = Status.create(
+            {"name": "Not before", "behavior": "not_before", "date_required": True}
+        )
+        cls.st_recall = Status.create(
+            {"name": "Recall in 3 days", "behavior": "to_call", "schedule_call": True,
+             "delay_days": 3}
+        )
+        cls.st_lead_only = Status.create({"name": "Lead qualified", "applies_to": "lead"})
+        cls.st_elsewhere = Status.create({"name": "Not in campaign"})
+        cls.campaign = cls.env["call.campaign"].create(
+            {
+                "name": "Test Campaign",
+                "user_id": cls.manager.id,
+                "agent_ids": [(6, 0, [cls.agent.id, cls.agent2.id])],
+                "default_status_id": cls.st_call.id,
+                "state": "running",
+            }
+        )
+        cls.campaign.status_ids |= cls.st_not_before | cls.st_recall | cls.st_lead_only
+        cls.partners = cls.env["res.partner"].create(
+            [
+                {"name": f"Customer {i}", "phone": f"+48 601 200 {i:03d}", "tz": "Europe/Warsaw"}
+                for i in range(5)
+            ]
+        )
+        cls.members = cls.env["call.campaign.member"].create(
+            [{"campaign_id": cls.campaign.id, "partner_id": p.id} for p in cls.partners]
+        )
+        cls.member = cls.members[0]
+
+    @staticmethod
+    def _dt(value):
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")

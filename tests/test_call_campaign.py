@@ -1,0 +1,129 @@
+import psycopg2
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from .common import CallCampaignCase
+
+
+@tagged("post_install", "-at_install")
+class TestCallCampaign(CallCampaignCase):
+    def test_new_campaign_gets_statuses_and_stages(self):
+        campaign = self.env["call.campaign"].create({"name": "Fresh"})
+        flagged = self.env["call.status"].search(
+            [("add_to_new_campaigns", "=", True), ("campaign_id", "=", False)]
+        )
+        self.assertTrue(flagged)
+        self.assertEqual(campaign.status_ids, flagged)
+        self.assertNotIn(self.st_not_before, campaign.status_ids)
+        self.assertEqual(len(campaign.stage_ids), 3)
+
+    def test_local_status_is_offered_only_by_its_campaign(self):
+        local = self.env["call.status"].create(
+            {"name": "Spring promo accepted", "campaign_id": self.campaign.id, "result": "success"}
+        )
+        self.assertIn(local, self.campaign.status_ids)
+        other = self.env["call.campaign"].create({"name": "Other"})
+        with self.assertRaisesRegex(ValidationError, "belongs to another campaign"):
+            other.status_ids |= local
+        self.member.set_status(local)
+        self.assertEqual(self.member.status_id, local)
+
+    def test_state_buttons(self):
+        campaign = self.env["call.campaign"].create({"name": "States"})
+        self.assertEqual(campaign.state, "draft")
+        with self.assertRaisesRegex(UserError, "not possible"):
+            campaign.action_pause()
+        campaign.action_start()
+        self.assertEqual(campaign.state, "running")
+        campaign.action_pause()
+        self.assertEqual(campaign.state, "paused")
+        campaign.action_start()
+        campaign.action_done()
+        self.assertEqual(campaign.state, "done")
+        with self.assertRaisesRegex(UserError, "not possible"):
+            campaign.action_start()
+
+    def test_copy_copies_stages(self):
+        self.campaign.stage_ids[0].name = "Custom first"
+        copy = self.campaign.copy()
+        self.assertEqual(copy.stage_ids.mapped("name"), self.campaign.stage_ids.mapped("name"))
+        self.assertNotEqual(copy.stage_ids, self.campaign.stage_ids)
+        self.assertEqual(copy.state, "draft")
+        self.assertFalse(copy.member_ids)
+
+    def test_default_status_must_be_offered(self):
+        with self.assertRaisesRegex(ValidationError, "must be one of the campaign's statuses"):
+            self.campaign.default_status_id = self.st_elsewhere
+
+    def test_figures(self):
+        self.members[0].set_status(self.st_interested)
+        self.members[0]._register_contact()
+        self.members[1].set_status(self.st_not_interested)
+        self.members[1]._register_contact()
+        self.members[2].set_status(self.st_recall)
+        self.campaign.invalidate_recordset()
+        self.assertEqual(self.campaign.member_count, 5)
+        self.assertEqual(self.campaign.contacted_count, 2)
+        self.assertEqual(self.campaign.success_rate, 50.0)
+        # 2 queued (never called) + 0 of the recall (in 3 days); closed ones excluded
+        self.assertEqual(self.campaign.to_call_today_count, 2)
+        self.assertEqual(self.campaign.overdue_count, 0)
+
+    def test_figures_of_many_campaigns_in_one_query(self):
+        campaigns = self.campaign | self.env["call.campaign"].create(
+            [{"name": f"C{i}"} for i in range(5)]
+        )
+        campaigns.invalidate_recordset()
+        with self.assertQueryCount(1):
+            campaigns.mapped("member_count")
+
+    def test_delete_with_history_refused(self):
+        with self.assertRaisesRegex(UserError, "archive it instead"):
+            self.campaign.unlink()
+        with self.assertRaisesRegex(UserError, "archive it instead"):
+            self.st_call.unlink()
+        empty = self.env["call.campaign"].create({"name": "Empty"})
+        empty.unlink()
+        self.assertFalse(empty.exists())
+        unused = self.env["call.status"].create({"name": "Unused"})
+        unused.unlink()
+        self.assertFalse(unused.exists())
+
+    def test_member_unique_per_campaign_and_not_blacklisted(self):
+        with (
+            self.assertRaises(psycopg2.IntegrityError),
+            mute_logger("odoo.sql_db"),
+            self.cr.savepoint(),
+        ):
+            self.env["call.campaign.member"].create(
+                {"campaign_id": self.campaign.id, "partner_id": self.partners[0].id}
+            )
+        blocked = self.env["res.partner"].create({"name": "Blocked", "phone": "+48 601 999 111"})
+        self.env["phone.blacklist"]._add([blocked.phone_sanitized])
+        with self.assertRaisesRegex(UserError, "phone blacklist"):
+            self.env["call.campaign.member"].create(
+                {"campaign_id": self.campaign.id, "partner_id": blocked.id}
+            )
+
+    def test_member_added_writes_history(self):
+        added = self.member.interaction_ids.filtered(lambda i: i.kind == "added")
+        self.assertEqual(len(added), 1)
+        self.assertEqual(added.status_id, self.st_call)
+
+    def test_reassign_and_stage_change_write_history(self):
+        self.member.user_id = self.agent
+        self.member.user_id = False
+        stage = self.campaign.stage_ids[1]
+        self.member.stage_id = stage
+        kinds = self.member.interaction_ids.mapped("kind")
+        self.assertIn("assigned", kinds)
+        self.assertIn("unassigned", kinds)
+        self.assertIn("stage_change", kinds)
+
+    def test_campaign_form(self):
+        with Form(self.env["call.campaign"]) as form:
+            form.name = "From the form"
+            form.default_status_id = self.st_call
+        self.assertEqual(form.record.default_status_id, self.st_call)

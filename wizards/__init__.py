@@ -1,0 +1,2 @@
+from . import call_campaign_member_add
+from . import call_campaign_member_log

@@ -1,0 +1,115 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CallCampaignMemberLog(models.TransientModel):
+    """Seed 002's "Ativo" screen: record the result of a contact. Hands every
+    rule over to the member's status service."""
+
+    _name = "call.campaign.member.log"
+    _description = "Log a Call"
+
+    def _default_member_ids(self):
+        if self.env.context.get("active_model") == "call.campaign.member":
+            return self.env["call.campaign.member"].browse(self.env.context.get("active_ids"))
+        return self.env["call.campaign.member"]
+
+    member_ids = fields.Many2many(
+        "call.campaign.member", string="Members", default=_default_member_ids
+    )
+    member_id = fields.Many2one(
+        "call.campaign.member",
+        string="Member",
+        compute="_compute_member_id",
+        store=True,
+        readonly=False,
+        help="The member whose call is logged.",
+    )
+    partner_id = fields.Many2one(related="member_id.partner_id", string="Person")
+    campaign_id = fields.Many2one(related="member_id.campaign_id")
+    stage_id = fields.Many2one(
+        "call.campaign.stage",
+        string="Stage",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        domain="[('campaign_id', '=', campaign_id)]",
+    )
+    allowed_status_ids = fields.Many2many(
+        "call.status", compute="_compute_allowed_status_ids"
+    )
+    status_id = fields.Many2one(
+        "call.status", string="Status", domain="[('id', 'in', allowed_status_ids)]"
+    )
+    reason_id = fields.Many2one(
+        "call.status.reason", string="Reason", domain="[('status_id', '=', status_id)]"
+    )
+    note = fields.Text("Notes")
+    next_call_date = fields.Datetime("Follow-up Date")
+    date_required = fields.Boolean(related="status_id.date_required")
+    date_allowed = fields.Boolean(compute="_compute_date_allowed")
+    interaction_ids = fields.One2many(
+        "call.interaction", compute="_compute_interaction_ids", string="Contact History"
+    )
+
+    @api.depends("member_ids")
+    def _compute_member_id(self):
+        for wizard in self:
+            wizard.member_id = wizard.member_ids[:1]
+
+    @api.depends("member_id")
+    def _compute_stage_id(self):
+        for wizard in self:
+            wizard.stage_id = wizard.member_id.stage_id
+
+    @api.depends("member_id", "member_ids")
+    def _compute_allowed_status_ids(self):
+        for wizard in self:
+            members = wizard._get_members()
+            statuses = self.env["call.status"].search([("hidden", "=", False)])
+            for campaign in members.campaign_id:
+                statuses &= campaign.status_ids
+            wizard.allowed_status_ids = statuses if members else False
+
+    @api.depends("status_id")
+    def _compute_date_allowed(self):
+        for wizard in self:
+            wizard.date_allowed = wizard.status_id.behavior in ("to_call", "my_record", "not_before")
+
+    @api.depends("member_id")
+    def _compute_interaction_ids(self):
+        for wizard in self:
+            wizard.interaction_ids = wizard.member_id.interaction_ids
+
+    @api.onchange("status_id")
+    def _onchange_status_id(self):
+        if self.reason_id.status_id != self.status_id:
+            self.reason_id = False
+        if not self.date_allowed:
+            self.next_call_date = False
+
+    def action_log(self):
+        self.ensure_one()
+        members = self._get_members()
+        if not members:
+            raise UserError(_("Choose the member whose call you log."))
+        if not self.status_id:
+            raise UserError(_("Choose the status of the call."))
+        if self.stage_id and self.stage_id.campaign_id != members.campaign_id:
+            raise UserError(
+                _("The stage “%s” is not a stage of the member's campaign.", self.stage_id.name)
+            )
+        members._set_status(
+            self.status_id,
+            self.next_call_date,
+            reason=self.reason_id,
+            note=self.note,
+            kind="call",
+        )
+        members._register_contact()
+        if self.stage_id and self.stage_id != members.stage_id:
+            members.stage_id = self.stage_id
+        return {"type": "ir.actions.act_window_close"}
+
+    def _get_members(self):
+        return self.member_ids or self.member_id
