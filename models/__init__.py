@@ -7,3 +7,4 @@ from . import call_campaign_member
 from . import call_interaction
 from . import res_partner
 from . import crm_lead
+from . import mail_activity

@@ -1,8 +1,13 @@
 from datetime import datetime, time, timedelta
 
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import UserError, ValidationError
+
+# how far ahead calling hours are searched for an opening
+CALLING_HOURS_HORIZON_DAYS = 31
 
 
 class CallCampaign(models.Model):
@@ -269,6 +274,33 @@ class CallCampaign(models.Model):
             "target": "new",
             "context": {"default_campaign_id": self.id},
         }
+
+    def _next_calling_slot(self, dt, tz_name):
+        """First instant at or after ``dt`` (naive UTC) inside the calling
+        hours, read in the customer's time zone ``tz_name``; ``dt`` itself
+        when the campaign has no calling hours."""
+        self.ensure_one()
+        calendar = self.calling_calendar_id
+        if not calendar:
+            return dt
+        start = pytz.utc.localize(dt.replace(microsecond=0))
+        intervals = calendar._work_intervals_batch(
+            start, start + timedelta(days=CALLING_HOURS_HORIZON_DAYS),
+            tz=pytz.timezone(tz_name or "UTC"),
+        )[False]
+        for interval_start, interval_stop, _records in intervals:
+            if interval_stop > start:
+                slot = max(interval_start, start)
+                return slot.astimezone(pytz.utc).replace(tzinfo=None)
+        raise UserError(
+            _(
+                "The calling hours “%(calendar)s” of the campaign “%(campaign)s” have no "
+                "opening in the next %(days)s days.",
+                calendar=calendar.name,
+                campaign=self.name,
+                days=CALLING_HOURS_HORIZON_DAYS,
+            )
+        )
 
     def _check_state_transition(self, allowed_from):
         wrong = self.filtered(lambda c: c.state not in allowed_from)

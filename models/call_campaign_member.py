@@ -1,7 +1,12 @@
+from collections import defaultdict
 from datetime import timedelta
+
+import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import html2plaintext
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
 
@@ -76,6 +81,9 @@ class CallCampaignMember(models.Model):
         "Closed: finished. Do not call: the contact asked not to be called.",
     )
     interaction_ids = fields.One2many("call.interaction", "member_id", string="History")
+    call_activity_ids = fields.One2many(
+        "mail.activity", "call_member_id", string="Pending Call", readonly=True
+    )
     company_id = fields.Many2one(related="campaign_id.company_id", store=True, index=True)
 
     _sql_constraints = [
@@ -185,6 +193,8 @@ class CallCampaignMember(models.Model):
         previous_users = {m.id: m.user_id for m in self} if "user_id" in vals else {}
         previous_stages = {m.id: m.stage_id for m in self} if "stage_id" in vals else {}
         res = super().write(vals)
+        if "user_id" in vals or "active" in vals:
+            self._sync_call_activities()
         if self.env.context.get("call_campaign_no_history"):
             return res
         interactions = []
@@ -216,6 +226,96 @@ class CallCampaignMember(models.Model):
             raise UserError(
                 _("Members with a call history cannot be deleted: archive them instead.")
             )
+
+    @api.model
+    def _cron_schedule_calls(self, batch_size=1000):
+        """Give a pending call to members that should have one and do not:
+        imported with a follow-up date, activity lost, cyclic re-contact due.
+
+        Safe to run twice and from two workers: ir.cron runs one job in one
+        worker at a time (its row is locked with SKIP LOCKED), the domain skips
+        members that already have a pending call, and the partial unique index
+        ``mail_activity_call_member_pending_uniq`` makes the database refuse a
+        second pending call for a member whatever creates it. ir.cron commits
+        after each batch and calls again while ``remaining`` is not zero."""
+        now = fields.Datetime.now()
+        cyclic = self.search(self._cyclic_due_domain(), limit=batch_size)
+        cyclic._plan_cyclic_calls(now)
+        horizon = now + timedelta(days=self._schedule_horizon_days())
+        domain = self._schedule_due_domain(horizon)
+        members = self.search(domain, limit=batch_size)
+        members._sync_call_activities()
+        remaining = self.search_count(domain) + self.search_count(self._cyclic_due_domain())
+        self.env["ir.cron"]._notify_progress(
+            done=len(members) + len(cyclic), remaining=remaining
+        )
+        return members
+
+    @api.model
+    def _cron_retry_calls(self, batch_size=1000):
+        """Members under an automatic status (busy, no answer...) whose retry
+        delay has passed go back to the queue; those that used up the status's
+        retries move to its exhausted status. A second run finds nothing: both
+        leave the "scheduled and due" state the domain looks for."""
+        domain = [
+            ("active", "=", True),
+            ("status_id.auto_outcome", "!=", False),
+            ("state", "=", "scheduled"),
+            ("next_call_date", "<=", fields.Datetime.now()),
+        ]
+        members = self.search(domain, limit=batch_size)
+        exhausted = members.filtered(
+            lambda m: m.status_id.max_attempts and m.attempt_count >= m.status_id.max_attempts
+        )
+        exhausted._apply_exhausted_status()
+        (members - exhausted).with_context(call_campaign_no_history=True).write(
+            {"next_call_date": False}
+        )
+        self.env["ir.cron"]._notify_progress(
+            done=len(members), remaining=self.search_count(domain)
+        )
+        return members
+
+    @api.model
+    def _cron_release_callbacks(self, batch_size=1000):
+        """“My record” callbacks left overdue by their agent longer than the
+        campaign's release delay go back to the pool; the history says so."""
+        now = fields.Datetime.now()
+        campaigns = self.env["call.campaign"].search(
+            [("state", "=", "running"), ("release_delay", ">", 0)]
+        )
+        if not campaigns:
+            return self.browse()
+        domain = [
+            ("active", "=", True),
+            ("status_id.behavior", "=", "my_record"),
+            ("user_id", "!=", False),
+        ] + expression.OR(
+            [
+                [
+                    ("campaign_id", "=", campaign.id),
+                    ("next_call_date", "<", now - timedelta(hours=campaign.release_delay)),
+                ]
+                for campaign in campaigns
+            ]
+        )
+        members = self.search(domain, limit=batch_size)
+        self.env["call.interaction"].create(
+            [
+                member._prepare_interaction_vals(
+                    "released",
+                    from_user_id=member.user_id.id,
+                    note=_("Callback overdue for more than %s hours: back to the pool.",
+                           member.campaign_id.release_delay),
+                )
+                for member in members
+            ]
+        )
+        members.with_context(call_campaign_no_history=True).write({"user_id": False})
+        self.env["ir.cron"]._notify_progress(
+            done=len(members), remaining=self.search_count(domain)
+        )
+        return members
 
     @api.returns("call.interaction")
     def set_status(self, status, next_call_date=None, reason=None, note=None):
@@ -264,7 +364,11 @@ class CallCampaignMember(models.Model):
         if not self:
             return self.env["call.interaction"]
         reason = reason or self.env["call.status.reason"]
-        date = fields.Datetime.to_datetime(next_call_date) if next_call_date else None
+        date = (
+            fields.Datetime.to_datetime(next_call_date).replace(microsecond=0)
+            if next_call_date
+            else None
+        )
         if status.hidden and not system and not self.env.user.has_group(
             "call_campaign.group_call_manager"
         ):
@@ -272,20 +376,21 @@ class CallCampaignMember(models.Model):
                 _("The status “%s” is kept for the system and cannot be chosen.", status.name)
             )
         self._check_status_change(status, date, reason)
-        now = fields.Datetime.now()
-        if not date and status.behavior in DATED_BEHAVIORS and status.delay_days:
-            date = now + timedelta(days=status.delay_days)
-        vals = {
-            "status_id": status.id,
-            "status_date": now,
-            "next_call_date": date if status.behavior in DATED_BEHAVIORS else False,
-        }
+        dates = self._get_follow_up_dates(status, date)
+        vals = {"status_id": status.id, "status_date": fields.Datetime.now()}
         if status.behavior == "my_record" and self.env.user.has_group(
             "call_campaign.group_call_agent"
         ) and not system:
             vals["user_id"] = self.env.user.id
         previous = {m.id: m.status_id for m in self}
-        self.with_context(call_campaign_no_history=True).write(vals)
+        by_date = defaultdict(list)
+        for member in self:
+            by_date[dates[member.id]].append(member.id)
+        for follow_up, member_ids in by_date.items():
+            self.browse(member_ids).with_context(call_campaign_no_history=True).write(
+                dict(vals, next_call_date=follow_up or False)
+            )
+        self._sync_call_activities()
         interaction_vals = [
             member._prepare_interaction_vals(
                 kind,
@@ -422,3 +527,183 @@ class CallCampaignMember(models.Model):
             "stage_id": self.stage_id.id,
             **values,
         }
+
+    def _get_call_tz(self):
+        """The customer's time zone, else the campaign's, else the company's."""
+        self.ensure_one()
+        return (
+            self.partner_id.tz
+            or self.campaign_id.tz
+            or self.campaign_id.company_id.partner_id.tz
+            or "UTC"
+        )
+
+    def _get_follow_up_dates(self, status, date):
+        """Follow-up date of each member for this status: the agent's date,
+        which must fall in calling hours, or now + the status delay moved to
+        the next calling opening. One calendar read per campaign and time zone."""
+        if status.behavior not in DATED_BEHAVIORS or not (date or status.delay_days):
+            return dict.fromkeys(self.ids, False)
+        base = date or fields.Datetime.now() + timedelta(days=status.delay_days)
+        dates = {}
+        groups = defaultdict(list)
+        for member in self:
+            groups[member.campaign_id, member._get_call_tz()].append(member.id)
+        for (campaign, tz), member_ids in groups.items():
+            slot = campaign._next_calling_slot(base, tz)
+            if date and slot != date:
+                local = pytz.utc.localize(slot).astimezone(pytz.timezone(tz))
+                raise UserError(
+                    _(
+                        "%(member)s: %(date)s is outside the calling hours of the campaign "
+                        "“%(campaign)s” for this customer (%(tz)s). Next allowed time: "
+                        "%(next)s.",
+                        member=self.browse(member_ids[0]).display_name,
+                        date=pytz.utc.localize(date)
+                        .astimezone(pytz.timezone(tz))
+                        .strftime("%Y-%m-%d %H:%M"),
+                        campaign=campaign.name,
+                        tz=tz,
+                        next=local.strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
+            dates.update(dict.fromkeys(member_ids, slot))
+        return dates
+
+    def _sync_call_activities(self):
+        """Make the pending call activity of each member match its status:
+        one call on the follow-up date for statuses that schedule calls (moved,
+        never duplicated), none otherwise."""
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        pending = Activity.search([("call_member_id", "in", self.ids)])
+        pending_by_member = {activity.call_member_id.id: activity for activity in pending}
+        to_cancel = Activity
+        to_create = []
+        to_write = defaultdict(lambda: Activity)
+        default_type = self.env.ref("call_campaign.mail_activity_type_call")
+        for member in self:
+            activity = pending_by_member.get(member.id)
+            if not member._needs_call_activity():
+                to_cancel |= activity or Activity
+                continue
+            vals = member._prepare_call_activity_vals(default_type)
+            if not activity:
+                to_create.append(vals)
+                continue
+            changes = {
+                key: value
+                for key, value in vals.items()
+                if key in ("date_deadline", "user_id", "summary")
+                and activity._fields[key].convert_to_write(activity[key], activity) != value
+            }
+            if changes:
+                to_write[tuple(sorted(changes.items()))] |= activity
+        to_cancel.unlink()
+        for changes, activities in to_write.items():
+            activities.write(dict(changes))
+        return Activity.create(to_create)
+
+    def _needs_call_activity(self):
+        self.ensure_one()
+        return bool(
+            self.active
+            and self.status_id.schedule_call
+            and self.next_call_date
+            and self.state == "scheduled"
+        )
+
+    def _prepare_call_activity_vals(self, default_type):
+        self.ensure_one()
+        tz = pytz.timezone(self._get_call_tz())
+        status = self.status_id
+        return {
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "activity_type_id": (status.activity_type_id or default_type).id,
+            "summary": status.activity_summary or status.name,
+            "date_deadline": pytz.utc.localize(self.next_call_date).astimezone(tz).date(),
+            "user_id": (self.user_id or self.campaign_id.user_id or self.env.user).id,
+        }
+
+    def _on_call_done(self, feedback=None):
+        """The pending call was marked done: it was a contact. Cyclic statuses
+        plan the next call their delay after this contact."""
+        now = fields.Datetime.now()
+        self._register_contact(now)
+        self.env["call.interaction"].create(
+            [
+                member._prepare_interaction_vals(
+                    "call",
+                    previous_status_id=member.status_id.id,
+                    note=html2plaintext(feedback) if feedback else False,
+                )
+                for member in self
+            ]
+        )
+        for status, members in self.grouped("status_id").items():
+            if status.cyclic:
+                dates = members._get_follow_up_dates(status, None)
+            else:
+                dates = dict.fromkeys(members.ids, False)
+            by_date = defaultdict(list)
+            for member in members:
+                by_date[dates[member.id]].append(member.id)
+            for follow_up, member_ids in by_date.items():
+                self.browse(member_ids).with_context(call_campaign_no_history=True).write(
+                    {"next_call_date": follow_up}
+                )
+        self._sync_call_activities()
+
+    @api.model
+    def _schedule_horizon_days(self):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param(
+                "call_campaign.schedule_horizon_days", 7
+            )
+        )
+
+    @api.model
+    def _schedule_due_domain(self, horizon):
+        return [
+            ("active", "=", True),
+            ("campaign_id.state", "=", "running"),
+            ("status_id.schedule_call", "=", True),
+            ("state", "=", "scheduled"),
+            ("next_call_date", "<=", horizon),
+            ("call_activity_ids", "=", False),
+        ]
+
+    @api.model
+    def _cyclic_due_domain(self):
+        return [
+            ("active", "=", True),
+            ("campaign_id.state", "=", "running"),
+            ("status_id.cyclic", "=", True),
+            ("state", "=", "queued"),
+        ]
+
+    def _plan_cyclic_calls(self, now):
+        """Cyclic members without a follow-up date: their delay after the last
+        contact (now when overdue), moved into calling hours."""
+        slots = {}
+        by_date = defaultdict(list)
+        for member in self:
+            last = member.last_call_date or member.status_date or now
+            base = max(now, last + timedelta(days=member.status_id.delay_days))
+            key = (member.campaign_id, member._get_call_tz(), base)
+            if key not in slots:
+                slots[key] = member.campaign_id._next_calling_slot(base, key[1])
+            by_date[slots[key]].append(member.id)
+        for follow_up, member_ids in by_date.items():
+            self.browse(member_ids).with_context(call_campaign_no_history=True).write(
+                {"next_call_date": follow_up}
+            )
+
+    def _apply_exhausted_status(self):
+        for status, members in self.grouped("status_id").items():
+            members._set_status(
+                status.exhausted_status_id,
+                None,
+                note=_("No more retries after %s attempts.", status.max_attempts),
+                system=True,
+            )
