@@ -18,6 +18,9 @@
         "data/mail_activity_type_data.xml",
         "data/call_status_data.xml",
         "data/ir_cron_data.xml",
+        "wizards/call_campaign_member_add_views.xml",
+        "wizards/call_campaign_member_log_views.xml",
+        "wizards/call_campaign_member_forward_views.xml",
         "views/call_status_views.xml",
         "views/call_status_reason_views.xml",
         "views/call_campaign_views.xml",
@@ -26,8 +29,6 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",
-        "wizards/call_campaign_member_add_views.xml",
-        "wizards/call_campaign_member_log_views.xml",
         "views/call_campaign_menus.xml",
     ],
     "demo": [

@@ -5,6 +5,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import ormcache
 
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
@@ -223,6 +224,12 @@ class CallCampaign(models.Model):
                 )
             )
 
+    def write(self, vals):
+        res = super().write(vals)
+        if {"calling_calendar_id", "tz"} & set(vals):
+            self.env.registry.clear_cache()
+        return res
+
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         for campaign, vals in zip(self, vals_list, strict=True):
@@ -264,6 +271,11 @@ class CallCampaign(models.Model):
         action["context"] = {"default_campaign_id": self.id}
         return action
 
+    def action_next_call(self):
+        """Card button: reserve the next member of this campaign and open it."""
+        member = self.env["call.campaign.member"].next_for_agent(self.ids)
+        return member._action_open_next_call()
+
     def action_add_members(self):
         self.ensure_one()
         return {
@@ -300,6 +312,43 @@ class CallCampaign(models.Model):
                 campaign=self.name,
                 days=CALLING_HOURS_HORIZON_DAYS,
             )
+        )
+
+    def _calling_open_pairs(self, now):
+        """Which (campaign, customer time zone) pairs may be called at ``now``;
+        None when no campaign has calling hours."""
+        restricted = self.filtered("calling_calendar_id")
+        if not restricted:
+            return None
+        minute = now.replace(second=0, microsecond=0)
+        return {
+            "restricted": restricted.ids,
+            "open": [
+                (campaign.id, tz)
+                for campaign in restricted
+                for tz in campaign._calling_open_tzs(minute)
+            ],
+        }
+
+    @ormcache("self.id", "minute")
+    def _calling_open_tzs(self, minute):
+        """Time zones of the campaign's callable members that are inside the
+        calling hours at ``minute``; cached for that minute, so a worker reads
+        the calendar once a minute per campaign, not once per “Next call”."""
+        self.ensure_one()
+        self.env.cr.execute(
+            """SELECT DISTINCT COALESCE(p.tz, c.tz, cp.tz, 'UTC')
+                 FROM call_campaign_member m
+                 JOIN res_partner p ON p.id = m.partner_id
+                 JOIN call_campaign c ON c.id = m.campaign_id
+                 JOIN res_company co ON co.id = c.company_id
+                 JOIN res_partner cp ON cp.id = co.partner_id
+                WHERE m.campaign_id = %s AND m.active
+                  AND m.state IN ('queued', 'scheduled')""",
+            [self.id],
+        )
+        return tuple(
+            tz for (tz,) in self.env.cr.fetchall() if self._next_calling_slot(minute, tz) == minute
         )
 
     def _check_state_transition(self, allowed_from):

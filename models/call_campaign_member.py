@@ -6,9 +6,9 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import html2plaintext
+from odoo.tools import SQL, html2plaintext
 
-from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
+from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS, OUTCOMES
 
 # a follow-up date this much in the past is still "now" (form latency)
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -53,7 +53,12 @@ class CallCampaignMember(models.Model):
         "so that every change is in the history.",
     )
     status_color = fields.Integer(related="status_id.color")
-    behavior = fields.Selection(related="status_id.behavior")
+    behavior = fields.Selection(related="status_id.behavior", store=True)
+    reserved_user_id = fields.Many2one(
+        "res.users", string="Reserved By", readonly=True,
+        help="Agent to whom “Next call” gave this member, until the reservation ends.",
+    )
+    reserved_until = fields.Datetime(readonly=True)
     result = fields.Selection(related="status_id.result")
     status_date = fields.Datetime("Status Since", readonly=True)
     user_id = fields.Many2one(
@@ -325,6 +330,122 @@ class CallCampaignMember(models.Model):
         reason = self._browse_arg("call.status.reason", reason)
         return self._set_status(status, next_call_date, reason=reason, note=note)
 
+    @api.model
+    @api.returns("self", lambda member: member.id or False)
+    def next_for_agent(self, campaign_ids=None):
+        """The best member due now for the calling agent, reserved to them
+        for the campaign's reservation time; an empty recordset (False over
+        RPC) when nobody is due.
+
+        Order: the agent's own due “My record” callbacks, then “priority”
+        members, then the rest by priority, follow-up date and id. Only
+        running campaigns the agent works in, never a blacklisted contact,
+        never outside the customer's calling hours, never a member reserved
+        (the agent's own earlier reservation included: asking again moves on).
+
+        Two agents never get the same member: each candidate is read with
+        ``FOR UPDATE SKIP LOCKED``, so a row another transaction is reserving
+        is locked and skipped instead of read twice, and the reservation is
+        written in the same transaction before the lock is released."""
+        user = self.env.user
+        campaigns = self.env["call.campaign"].search(
+            [("state", "=", "running"), ("agent_ids", "in", user.id)]
+            + ([("id", "in", list(campaign_ids))] if campaign_ids else [])
+        )
+        if not campaigns:
+            return self.browse()
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        open_pairs = campaigns._calling_open_pairs(now)
+        for tier in ("own_callbacks", "priority", "rest"):
+            member = self._next_candidate(campaigns, tier, now, open_pairs)
+            if member:
+                member._reserve(now)
+                return member
+        return self.browse()
+
+    def register_call_outcome(self, outcome, duration=0, note=None):
+        """A dialer reports a call attempt on these members: the attempt is
+        counted and, unless answered, the campaign's automatic status for the
+        outcome applies with its retry rules. Returns the interaction ids."""
+        valid = dict(OUTCOMES)
+        if outcome not in valid:
+            raise UserError(
+                _(
+                    "Unknown call outcome “%(outcome)s”. Valid outcomes: %(valid)s.",
+                    outcome=outcome,
+                    valid=", ".join(valid),
+                )
+            )
+        if not isinstance(duration, int) or isinstance(duration, bool) or duration < 0:
+            raise UserError(_("The call duration must be a whole number of seconds, 0 or more."))
+        self._register_contact()
+        call_vals = {"outcome": outcome, "duration": duration}
+        interactions = self.env["call.interaction"]
+        plain = self.browse()
+        for campaign, members in self.grouped("campaign_id").items():
+            status = (
+                campaign.status_ids.filtered(lambda s: s.auto_outcome == outcome)[:1]
+                if outcome != "answered"
+                else False
+            )
+            if not status:
+                plain |= members
+                continue
+            exhausted = members.filtered(
+                lambda m, st=status: st.max_attempts and m.attempt_count >= st.max_attempts
+            )
+            if exhausted:
+                interactions |= exhausted._set_status(
+                    status.exhausted_status_id, None, note=note, kind="outcome",
+                    extra_vals=call_vals, system=True,
+                )
+            retry = members - exhausted
+            if retry:
+                date = fields.Datetime.now() + timedelta(minutes=status.retry_delay)
+                interactions |= retry._set_status(
+                    status, date if status.retry_delay else None, note=note, kind="outcome",
+                    extra_vals=call_vals, system=True,
+                )
+        if plain:
+            interactions |= self.env["call.interaction"].create(
+                [
+                    member._prepare_interaction_vals(
+                        "outcome", note=note or False, previous_status_id=member.status_id.id,
+                        **call_vals
+                    )
+                    for member in plain
+                ]
+            )
+        return interactions.ids
+
+    @api.model
+    def action_next_call(self):
+        """Menu entry: the next member of any campaign the agent works in."""
+        return self.next_for_agent()._action_open_next_call()
+
+    def _action_open_next_call(self):
+        if not self:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": _("Nobody to call now"),
+                    "message": _("No member of your campaigns is due at this time."),
+                    "type": "info",
+                    "sticky": False,
+                },
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Next Call"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def action_set_status(self):
         """Button of the form: opens the log wizard on these members."""
         return self.env["ir.actions.act_window"]._for_xml_id(
@@ -357,10 +478,13 @@ class CallCampaignMember(models.Model):
         return record
 
     def _set_status(self, status, next_call_date, reason=None, note=None, kind="status_change",
-                    extra_vals=None, system=False):
+                    extra_vals=None, member_vals=None, system=False, assign_to=None):
         """Check, update the members, write the history. ``system`` is set by
-        automatic callers (dialer, crons) that may use hidden statuses and
-        reopen nothing."""
+        automatic callers (dialer, crons): they may use hidden statuses, and
+        their dates are moved into calling hours instead of refused.
+        ``extra_vals`` go on every interaction, ``member_vals`` (by member id)
+        on each one's. A “My record” status assigns the members to
+        ``assign_to``, else to the agent who sets it."""
         if not self:
             return self.env["call.interaction"]
         reason = reason or self.env["call.status.reason"]
@@ -376,12 +500,18 @@ class CallCampaignMember(models.Model):
                 _("The status “%s” is kept for the system and cannot be chosen.", status.name)
             )
         self._check_status_change(status, date, reason)
-        dates = self._get_follow_up_dates(status, date)
-        vals = {"status_id": status.id, "status_date": fields.Datetime.now()}
-        if status.behavior == "my_record" and self.env.user.has_group(
-            "call_campaign.group_call_agent"
-        ) and not system:
-            vals["user_id"] = self.env.user.id
+        dates = self._get_follow_up_dates(status, date, strict=not system)
+        vals = {
+            "status_id": status.id,
+            "status_date": fields.Datetime.now(),
+            "reserved_user_id": False,
+            "reserved_until": False,
+        }
+        if status.behavior == "my_record":
+            if assign_to:
+                vals["user_id"] = assign_to.id
+            elif not system and self.env.user.has_group("call_campaign.group_call_agent"):
+                vals["user_id"] = self.env.user.id
         previous = {m.id: m.status_id for m in self}
         by_date = defaultdict(list)
         for member in self:
@@ -400,6 +530,7 @@ class CallCampaignMember(models.Model):
                 note=note or False,
                 next_call_date=member.next_call_date,
                 **(extra_vals or {}),
+                **(member_vals or {}).get(member.id, {}),
             )
             for member in self
         ]
@@ -538,10 +669,11 @@ class CallCampaignMember(models.Model):
             or "UTC"
         )
 
-    def _get_follow_up_dates(self, status, date):
+    def _get_follow_up_dates(self, status, date, strict=True):
         """Follow-up date of each member for this status: the agent's date,
-        which must fall in calling hours, or now + the status delay moved to
-        the next calling opening. One calendar read per campaign and time zone."""
+        which must fall in calling hours (moved instead when not ``strict``),
+        or now + the status delay moved to the next calling opening. One
+        calendar read per campaign and time zone."""
         if status.behavior not in DATED_BEHAVIORS or not (date or status.delay_days):
             return dict.fromkeys(self.ids, False)
         base = date or fields.Datetime.now() + timedelta(days=status.delay_days)
@@ -551,7 +683,7 @@ class CallCampaignMember(models.Model):
             groups[member.campaign_id, member._get_call_tz()].append(member.id)
         for (campaign, tz), member_ids in groups.items():
             slot = campaign._next_calling_slot(base, tz)
-            if date and slot != date:
+            if date and strict and slot != date:
                 local = pytz.utc.localize(slot).astimezone(pytz.timezone(tz))
                 raise UserError(
                     _(
@@ -707,3 +839,68 @@ class CallCampaignMember(models.Model):
                 note=_("No more retries after %s attempts.", status.max_attempts),
                 system=True,
             )
+
+    @api.model
+    def _next_candidate(self, campaigns, tier, now, open_pairs):
+        """One due member of the tier, locked for this transaction."""
+        uid = self.env.uid
+        conditions = [
+            SQL("m.active"),
+            SQL("m.campaign_id IN %s", tuple(campaigns.ids)),
+            SQL("m.state IN ('queued', 'scheduled')"),
+            SQL("(m.next_call_date IS NULL OR m.next_call_date <= %s)", now),
+            SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
+            SQL(
+                """NOT EXISTS (SELECT 1 FROM res_partner p
+                                 JOIN phone_blacklist bl ON bl.number = p.phone_sanitized
+                                WHERE p.id = m.partner_id AND bl.active)"""
+            ),
+        ]
+        if tier == "own_callbacks":
+            conditions += [SQL("m.behavior = 'my_record'"), SQL("m.user_id = %s", uid)]
+        elif tier == "priority":
+            conditions += [
+                SQL("m.behavior = 'priority'"),
+                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            ]
+        else:
+            conditions += [
+                SQL("m.behavior NOT IN ('priority', 'my_record')"),
+                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            ]
+        if open_pairs is not None:
+            closed_campaigns = tuple(open_pairs["restricted"]) or (0,)
+            pairs = tuple(open_pairs["open"]) or ((0, ""),)
+            conditions.append(
+                SQL(
+                    """(m.campaign_id NOT IN %s OR (m.campaign_id, COALESCE(
+                           (SELECT p.tz FROM res_partner p WHERE p.id = m.partner_id),
+                           c.tz, cp.tz, 'UTC')) IN %s)""",
+                    closed_campaigns,
+                    pairs,
+                )
+            )
+        query = SQL(
+            """SELECT m.id FROM call_campaign_member m
+                 JOIN call_campaign c ON c.id = m.campaign_id
+                 JOIN res_company co ON co.id = c.company_id
+                 JOIN res_partner cp ON cp.id = co.partner_id
+                WHERE %s
+             ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
+                LIMIT 1
+                  FOR UPDATE OF m SKIP LOCKED""",
+            SQL(" AND ").join(conditions),
+        )
+        self.env.cr.execute(query)
+        row = self.env.cr.fetchone()
+        return self.browse(row[0]) if row else self.browse()
+
+    def _reserve(self, now):
+        self.ensure_one()
+        minutes = self.campaign_id.reservation_minutes
+        self.with_context(call_campaign_no_history=True).write(
+            {
+                "reserved_user_id": self.env.uid,
+                "reserved_until": now + timedelta(minutes=minutes),
+            }
+        )

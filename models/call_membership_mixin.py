@@ -79,6 +79,18 @@ class CallMembershipMixin(models.AbstractModel):
         action["context"] = {}
         return action
 
+    def action_log_call_campaign(self):
+        self.ensure_one()
+        partner = self.partner_id if self._name == "crm.lead" else self
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Log a Call"),
+            "res_model": "call.campaign.member.log",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"call_log_partner_id": partner.id},
+        }
+
     def action_add_to_call_campaign(self):
         return {
             "type": "ir.actions.act_window",

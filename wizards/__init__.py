@@ -1,2 +1,3 @@
 from . import call_campaign_member_add
+from . import call_campaign_member_forward
 from . import call_campaign_member_log

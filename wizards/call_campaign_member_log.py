@@ -25,6 +25,12 @@ class CallCampaignMemberLog(models.TransientModel):
         readonly=False,
         help="The member whose call is logged.",
     )
+    partner_filter_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        default=lambda self: self.env.context.get("call_log_partner_id"),
+        help="Opened from a contact or lead: the member is one of its memberships.",
+    )
     partner_id = fields.Many2one(related="member_id.partner_id", string="Person")
     campaign_id = fields.Many2one(related="member_id.campaign_id")
     stage_id = fields.Many2one(
@@ -52,10 +58,21 @@ class CallCampaignMemberLog(models.TransientModel):
         "call.interaction", compute="_compute_interaction_ids", string="Contact History"
     )
 
-    @api.depends("member_ids")
+    @api.depends("member_ids", "partner_filter_id")
     def _compute_member_id(self):
         for wizard in self:
-            wizard.member_id = wizard.member_ids[:1]
+            if wizard.member_ids:
+                wizard.member_id = wizard.member_ids[:1]
+            elif wizard.partner_filter_id:
+                wizard.member_id = self.env["call.campaign.member"].search(
+                    [
+                        ("partner_id", "=", wizard.partner_filter_id.id),
+                        ("state", "in", ("queued", "scheduled")),
+                    ],
+                    limit=1,
+                )
+            else:
+                wizard.member_id = False
 
     @api.depends("member_id")
     def _compute_stage_id(self):

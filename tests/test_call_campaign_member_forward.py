@@ -1,0 +1,128 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import CallCampaignCase
+
+
+@tagged("post_install", "-at_install")
+class TestForwardWizard(CallCampaignCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.target = cls.env["call.campaign"].create(
+            {"name": "Target", "agent_ids": [(6, 0, cls.agent2.ids)], "state": "running"}
+        )
+        cls.members[:2].write({"user_id": cls.agent.id})
+
+    def _form(self, members, user=None):
+        env = self.env(user=user) if user else self.env
+        return Form(
+            env["call.campaign.member.forward"].with_context(
+                active_model="call.campaign.member", active_ids=members.ids
+            )
+        )
+
+    def _snapshot(self):
+        return (
+            self.env["call.interaction"].search_count([]),
+            [(m.campaign_id.id, m.user_id.id, m.status_id.id) for m in self.members],
+        )
+
+    def test_forward_to_agent_moves_call_and_writes_forward(self):
+        self.members[:2].set_status(self.st_recall)
+        date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        form = self._form(self.members[:2], self.agent)
+        form.user_id = self.agent2
+        form.status_id = self.st_follow
+        form.next_call_date = date
+        form.note = "Speaks Portuguese"
+        form.save().action_forward()
+        for member in self.members[:2]:
+            self.assertEqual(member.user_id, self.agent2)
+            self.assertEqual(member.status_id, self.st_follow)
+            forward = member.interaction_ids.filtered(lambda i: i.kind == "forward")
+            self.assertRecordValues(forward, [{
+                "user_id": self.agent.id, "from_user_id": self.agent.id,
+                "to_user_id": self.agent2.id, "from_campaign_id": self.campaign.id,
+                "to_campaign_id": self.campaign.id, "status_id": self.st_follow.id,
+                "note": "Speaks Portuguese", "next_call_date": date,
+            }])
+            activity = self.env["mail.activity"].search([("call_member_id", "=", member.id)])
+            self.assertEqual(activity.user_id, self.agent2)
+            self.assertEqual(len(activity), 1)
+
+    def test_forward_to_campaign(self):
+        member = self.members[0]
+        form = self._form(member)
+        form.campaign_id = self.target
+        form.user_id = self.agent2
+        form.status_id = self.st_call
+        form.save().action_forward()
+        self.assertEqual(member.campaign_id, self.target)
+        self.assertEqual(member.stage_id, self.target.stage_ids[:1])
+        forward = member.interaction_ids.filtered(lambda i: i.kind == "forward")
+        self.assertEqual(forward.from_campaign_id, self.campaign)
+        self.assertEqual(forward.to_campaign_id, self.target)
+        self.assertEqual(forward.campaign_id, self.target)
+
+    def test_refusals_write_nothing(self):
+        before = self._snapshot()
+        cases = [
+            ({}, "always carries a status update"),
+            ({"status_id": self.st_call}, "Choose the agent or the campaign"),
+            ({"status_id": self.st_call, "user_id": self.outsider},
+             "is not an agent of the campaign"),
+            ({"status_id": self.st_recall, "campaign_id": self.target},
+             "not offered by the campaign"),
+            ({"status_id": self.st_call, "campaign_id": self.target, "user_id": self.agent},
+             "is not an agent of the campaign “Target”"),
+            ({"status_id": self.st_not_before, "user_id": self.agent2,
+              "next_call_date": fields.Datetime.now() - timedelta(days=1)}, "in the past"),
+            ({"status_id": self.st_follow, "user_id": self.agent2,
+              "next_call_date": fields.Datetime.now() + timedelta(days=1),
+              "reason_id": self.reason_price}, "belongs to the status"),
+        ]
+        for values, message in cases:
+            with self.subTest(message=message):
+                wizard = self.env["call.campaign.member.forward"].create(
+                    {"member_ids": [(6, 0, self.members[:2].ids)],
+                     **{k: v.id if hasattr(v, "id") else v for k, v in values.items()}}
+                )
+                with self.assertRaisesRegex(UserError, message):
+                    wizard.action_forward()
+                self.assertEqual(self._snapshot(), before)
+
+    def test_already_member_of_target_refused_naming_contact(self):
+        self.env["call.campaign.member"].create(
+            {"campaign_id": self.target.id, "partner_id": self.partners[1].id}
+        )
+        before = self._snapshot()
+        wizard = self.env["call.campaign.member.forward"].create(
+            {"member_ids": [(6, 0, self.members[:2].ids)], "campaign_id": self.target.id,
+             "status_id": self.st_call.id}
+        )
+        with self.assertRaisesRegex(UserError, "Customer 1 is already a member"):
+            wizard.action_forward()
+        self.assertEqual(self._snapshot(), before)
+
+    def test_partial_failure_rolls_back(self):
+        """The second member fails inside the status service after the first
+        one was moved: nothing stays written."""
+        lead = self.env["crm.lead"].create({"name": "L", "partner_id": self.partners[1].id})
+        self.members[1].lead_id = lead
+        contact_only = self.env["call.status"].create(
+            {"name": "Contacts only", "applies_to": "partner"}
+        )
+        self.campaign.status_ids |= contact_only
+        self.target.status_ids |= contact_only
+        before = self._snapshot()
+        wizard = self.env["call.campaign.member.forward"].create(
+            {"member_ids": [(6, 0, self.members[:2].ids)], "campaign_id": self.target.id,
+             "status_id": contact_only.id}
+        )
+        with self.assertRaisesRegex(UserError, "applies to contacts only"):
+            wizard.action_forward()
+        self.assertEqual(self._snapshot(), before)

@@ -1,0 +1,169 @@
+import threading
+import uuid
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tests import TransactionCase, tagged
+
+from .common import CallCampaignCase
+
+
+@tagged("post_install", "-at_install")
+class TestNextCall(CallCampaignCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.st_dropped = cls.env["call.status"].create(
+            {"name": "Dropped", "behavior": "priority", "hidden": True}
+        )
+        cls.campaign.status_ids |= cls.st_dropped
+        Member = cls.env["call.campaign.member"]
+        past = fields.Datetime.now() - timedelta(hours=1)
+        cls.own_callback, cls.other_callback, cls.dropped, cls.high, cls.plain = cls.members
+        cls.own_callback.with_context(call_campaign_no_history=True).write(
+            {"status_id": cls.st_follow.id, "user_id": cls.agent.id, "next_call_date": past}
+        )
+        cls.other_callback.with_context(call_campaign_no_history=True).write(
+            {"status_id": cls.st_follow.id, "user_id": cls.agent2.id, "next_call_date": past}
+        )
+        cls.dropped.with_context(call_campaign_no_history=True).write(
+            {"status_id": cls.st_dropped.id}
+        )
+        cls.high.priority = "2"
+        extra = cls.env["res.partner"].create(
+            [{"name": "Blacklisted", "phone": "+48 601 999 222"},
+             {"name": "Later", "phone": "+48 601 999 333"}]
+        )
+        cls.blacklisted, cls.later = Member.create(
+            [{"campaign_id": cls.campaign.id, "partner_id": p.id} for p in extra]
+        )
+        cls.later.set_status(cls.st_recall)
+        cls.env["phone.blacklist"]._add([extra[0].phone_sanitized])
+
+    def _next(self, user, **kwargs):
+        return self.env["call.campaign.member"].with_user(user).next_for_agent(**kwargs)
+
+    def test_order_own_callbacks_then_priority_then_the_rest(self):
+        got = [self._next(self.agent) for _i in range(5)]
+        self.assertEqual(got[0], self.own_callback)
+        self.assertEqual(got[1], self.dropped)
+        self.assertEqual(got[2], self.high)
+        self.assertEqual(got[3], self.plain)
+        self.assertFalse(got[4], "nothing else is due for this agent")
+        self.assertEqual(self.own_callback.reserved_user_id, self.agent)
+
+    def test_other_agents_callback_blacklisted_and_future_never_offered(self):
+        offered = self.env["call.campaign.member"]
+        for _i in range(8):
+            offered |= self._next(self.agent2)
+        self.assertIn(self.other_callback, offered)
+        self.assertNotIn(self.own_callback, offered)
+        self.assertNotIn(self.blacklisted, offered)
+        self.assertNotIn(self.later, offered)
+
+    def test_reserved_member_is_not_offered_to_another_agent(self):
+        first = self._next(self.agent, campaign_ids=self.campaign.ids)
+        self.assertEqual(first, self.own_callback)
+        self.assertEqual(self._next(self.agent2), self.other_callback)
+        taken = self._next(self.agent2)
+        self.assertEqual(taken, self.dropped)
+        self.assertNotEqual(self._next(self.agent), self.dropped)
+
+    def test_expired_reservation_is_offered_again(self):
+        with freeze_time(fields.Datetime.now() - timedelta(minutes=30)):
+            self.assertEqual(self._next(self.agent2), self.other_callback)
+            self.assertEqual(self._next(self.agent2), self.dropped)
+        self.assertEqual(self._next(self.agent), self.own_callback)
+        self.assertEqual(self._next(self.agent), self.dropped, "its reservation has expired")
+
+    def test_asking_again_moves_on(self):
+        first = self._next(self.agent)
+        self.assertNotEqual(self._next(self.agent), first)
+
+    def test_only_running_campaigns_the_agent_works_in(self):
+        self.assertFalse(self._next(self.outsider))
+        self.campaign.action_pause()
+        self.assertFalse(self._next(self.agent))
+
+    def test_outside_calling_hours_never_offered(self):
+        calendar = self.env["resource.calendar"].create(
+            {"name": "9-18", "attendance_ids": [(5, 0, 0)] + [
+                (0, 0, {"name": f"D{d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18,
+                        "day_period": "morning"}) for d in range(5)]}
+        )
+        self.campaign.calling_calendar_id = calendar
+        self.plain.partner_id.tz = "America/Sao_Paulo"
+        (self.members - self.plain).partner_id.write({"tz": "Europe/Warsaw"})
+        (self.blacklisted | self.later).partner_id.write({"tz": "Europe/Warsaw"})
+        # Tuesday 19:00 UTC: closed in Warsaw, open in São Paulo
+        with freeze_time(datetime(2026, 11, 24, 19, 0, 0)):
+            self.assertEqual(self._next(self.agent), self.plain)
+            self.assertFalse(self._next(self.agent))
+
+
+@tagged("post_install", "-at_install")
+class TestNextCallConcurrency(TransactionCase):
+    """Two real transactions ask at the same time: two different members."""
+
+    def test_two_agents_at_once_get_two_members(self):
+        registry = self.registry
+        tag = uuid.uuid4().hex[:8]
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            group = env.ref("call_campaign.group_call_agent")
+            users = env["res.users"].create(
+                [{"name": f"Concurrent {i}", "login": f"cc_concurrent_{tag}_{i}",
+                  "groups_id": [(6, 0, group.ids)]} for i in range(2)]
+            )
+            campaign = env["call.campaign"].create(
+                {"name": "Concurrent", "state": "running",
+                 "agent_ids": [(6, 0, users.ids)],
+                 "default_status_id": env.ref("call_campaign.call_status_call").id}
+            )
+            partners = env["res.partner"].create(
+                [{"name": f"Concurrent customer {i}"} for i in range(3)]
+            )
+            env["call.campaign.member"].create(
+                [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
+            )
+            cr.commit()
+            user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
+        results, errors = {}, []
+        both_asked = threading.Barrier(2, timeout=30)
+
+        def ask(uid):
+            try:
+                with registry.cursor() as cr:
+                    # the test runner holds the registry lock: hand the
+                    # registry over instead of looking it up
+                    cr.transaction = api.Transaction(registry)
+                    env = api.Environment(cr, uid, {})
+                    member = env["call.campaign.member"].next_for_agent([campaign_id])
+                    results[uid] = member.id
+                    both_asked.wait()  # the first one keeps its lock until both asked
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+                both_asked.abort()
+
+        try:
+            threads = [threading.Thread(target=ask, args=(uid,)) for uid in user_ids]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(60)
+            self.assertFalse(errors)
+            self.assertEqual(len(results), 2)
+            self.assertTrue(all(results.values()))
+            self.assertNotEqual(results[user_ids[0]], results[user_ids[1]])
+        finally:
+            with registry.cursor() as cr:
+                cr.execute("DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id])
+                cr.execute(
+                    "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign_id]
+                )
+                cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["res.users"].browse(user_ids).write({"active": False})
+                env["res.partner"].browse(partner_ids).write({"active": False})
