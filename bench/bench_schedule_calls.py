@@ -27,7 +27,12 @@ def peak_mb():
 
 def setup(env, members):
     status = env["call.status"].create(
-        {"name": "Bench recall", "behavior": "to_call", "schedule_call": True, "delay_days": 1}
+        {
+            "name": "Bench recall",
+            "behavior": "to_call",
+            "schedule_call": True,
+            "delay_days": 1,
+        }
     )
     # other running campaigns would add their due members to the cron's work
     paused = env["call.campaign"].search([("state", "=", "running")])
@@ -96,7 +101,7 @@ def run_baseline(env, campaign, batch):
                     "date_deadline": deadline,
                     "user_id": campaign.user_id.id,
                 }
-                for member_id, deadline in rows[offset:offset + batch]
+                for member_id, deadline in rows[offset : offset + batch]
             ]
         )
         env.cr.commit()
@@ -118,7 +123,9 @@ def delete_activities(env, campaign):
 def cleanup(env, campaign, status, partner_ids, paused):
     paused.write({"state": "running"})
     delete_activities(env, campaign)
-    env.cr.execute("DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign.id])
+    env.cr.execute(
+        "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign.id]
+    )
     env.cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign.id])
     env.cr.execute("DELETE FROM call_status WHERE id = %s", [status.id])
     env.cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
@@ -146,10 +153,14 @@ def main():
         finally:
             cleanup(env, campaign, status, partner_ids, paused)
     print(f"members:               {args.members} (batch {args.batch})")
-    print(f"cron _cron_schedule_calls: {cron_time:8.2f} s for {cron_done} calls "
-          f"({cron_done / cron_time:,.0f}/s), peak RSS {cron_peak:,.0f} MB")
-    print(f"baseline mail.activity.create: {base_time:8.2f} s for {base_done} calls "
-          f"({base_done / base_time:,.0f}/s), peak RSS {base_peak:,.0f} MB")
+    print(
+        f"cron _cron_schedule_calls: {cron_time:8.2f} s for {cron_done} calls "
+        f"({cron_done / cron_time:,.0f}/s), peak RSS {cron_peak:,.0f} MB"
+    )
+    print(
+        f"baseline mail.activity.create: {base_time:8.2f} s for {base_done} calls "
+        f"({base_done / base_time:,.0f}/s), peak RSS {base_peak:,.0f} MB"
+    )
     print(f"ratio cron / baseline: {cron_time / base_time:.2f}x")
 
 

@@ -3,9 +3,10 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import ormcache
+
+from odoo.addons.base.models.res_partner import _tz_get
 
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
@@ -53,12 +54,19 @@ class CallCampaign(models.Model):
         "campaign_id",
         "user_id",
         string="Agents",
-        domain=lambda self: [("groups_id", "in", self.env.ref("call_campaign.group_call_agent").id)],
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("call_campaign.group_call_agent").id)
+        ],
     )
     date_start = fields.Date("Start Date")
     date_end = fields.Date("End Date")
     state = fields.Selection(
-        [("draft", "Draft"), ("running", "Running"), ("paused", "Paused"), ("done", "Done")],
+        [
+            ("draft", "Draft"),
+            ("running", "Running"),
+            ("paused", "Paused"),
+            ("done", "Done"),
+        ],
         required=True,
         default="draft",
         copy=False,
@@ -66,7 +74,10 @@ class CallCampaign(models.Model):
         index=True,
     )
     stage_ids = fields.One2many(
-        "call.campaign.stage", "campaign_id", string="Stages", copy=True,
+        "call.campaign.stage",
+        "campaign_id",
+        string="Stages",
+        copy=True,
         default=_default_stage_ids,
     )
     status_ids = fields.Many2many(
@@ -81,12 +92,13 @@ class CallCampaign(models.Model):
         "the campaign's own.",
     )
     local_status_ids = fields.One2many(
-        "call.status", "campaign_id", string="Campaign Statuses",
+        "call.status",
+        "campaign_id",
+        string="Campaign Statuses",
         help="Statuses that exist only in this campaign.",
     )
     default_status_id = fields.Many2one(
         "call.status",
-        string="Default Status",
         domain="[('id', 'in', status_ids)]",
         help="Status given to new members.",
     )
@@ -111,25 +123,38 @@ class CallCampaign(models.Model):
         default=15,
         help="How long a member given by “Next call” stays reserved to its agent.",
     )
-    member_ids = fields.One2many("call.campaign.member", "campaign_id", string="Members")
+    member_ids = fields.One2many(
+        "call.campaign.member", "campaign_id", string="Members"
+    )
     member_count = fields.Integer(compute="_compute_figures")
     to_call_today_count = fields.Integer("To Call Today", compute="_compute_figures")
     overdue_count = fields.Integer("Overdue", compute="_compute_figures")
     contacted_count = fields.Integer("Contacted", compute="_compute_figures")
     success_count = fields.Integer("Successes", compute="_compute_figures")
     success_rate = fields.Float(
-        "Success Rate (%)", compute="_compute_figures", digits=(16, 1),
+        "Success Rate (%)",
+        compute="_compute_figures",
+        digits=(16, 1),
         help="Members whose status is a success, out of the contacted ones.",
     )
     interaction_count = fields.Integer(compute="_compute_interaction_count")
 
     _sql_constraints = [
-        ("dates_order", "CHECK(date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
-         "The end date cannot be before the start date."),
-        ("release_delay_positive", "CHECK(release_delay >= 0)",
-         "The release delay cannot be negative."),
-        ("reservation_positive", "CHECK(reservation_minutes >= 0)",
-         "The reservation time cannot be negative."),
+        (
+            "dates_order",
+            "CHECK(date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
+            "The end date cannot be before the start date.",
+        ),
+        (
+            "release_delay_positive",
+            "CHECK(release_delay >= 0)",
+            "The release delay cannot be negative.",
+        ),
+        (
+            "reservation_positive",
+            "CHECK(reservation_minutes >= 0)",
+            "The reservation time cannot be negative.",
+        ),
     ]
 
     def _compute_figures(self):
@@ -138,7 +163,14 @@ class CallCampaign(models.Model):
         ids = [cid for cid in self.ids if cid]
         if ids:
             self.env["call.campaign.member"].flush_model(
-                ["campaign_id", "state", "next_call_date", "last_call_date", "status_id", "active"]
+                [
+                    "campaign_id",
+                    "state",
+                    "next_call_date",
+                    "last_call_date",
+                    "status_id",
+                    "active",
+                ]
             )
             self.env["call.status"].flush_model(["result"])
             now = fields.Datetime.now()
@@ -164,7 +196,9 @@ class CallCampaign(models.Model):
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for campaign in self:
-            members, today, overdue, contacted, success = figures.get(campaign.id, (0,) * 5)
+            members, today, overdue, contacted, success = figures.get(
+                campaign.id, (0,) * 5
+            )
             campaign.member_count = members
             campaign.to_call_today_count = today
             campaign.overdue_count = overdue
@@ -184,7 +218,10 @@ class CallCampaign(models.Model):
     @api.constrains("default_status_id", "status_ids")
     def _check_default_status(self):
         for campaign in self:
-            if campaign.default_status_id and campaign.default_status_id not in campaign.status_ids:
+            if (
+                campaign.default_status_id
+                and campaign.default_status_id not in campaign.status_ids
+            ):
                 raise ValidationError(
                     _(
                         "Campaign “%(campaign)s”: the default status “%(status)s” must be "
@@ -212,8 +249,10 @@ class CallCampaign(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
-        with_history = self.env["call.interaction"].sudo()._read_group(
-            [("campaign_id", "in", self.ids)], ["campaign_id"]
+        with_history = (
+            self.env["call.interaction"]
+            .sudo()
+            ._read_group([("campaign_id", "in", self.ids)], ["campaign_id"])
         )
         if with_history:
             raise UserError(
@@ -259,7 +298,10 @@ class CallCampaign(models.Model):
             "call_campaign.call_campaign_member_action"
         )
         action["domain"] = [("campaign_id", "=", self.id)]
-        action["context"] = {"default_campaign_id": self.id, "search_default_group_stage": 0}
+        action["context"] = {
+            "default_campaign_id": self.id,
+            "search_default_group_stage": 0,
+        }
         return action
 
     def action_view_interactions(self):
@@ -297,7 +339,8 @@ class CallCampaign(models.Model):
             return dt
         start = pytz.utc.localize(dt.replace(microsecond=0))
         intervals = calendar._work_intervals_batch(
-            start, start + timedelta(days=CALLING_HOURS_HORIZON_DAYS),
+            start,
+            start + timedelta(days=CALLING_HOURS_HORIZON_DAYS),
             tz=pytz.timezone(tz_name or "UTC"),
         )[False]
         for interval_start, interval_stop, _records in intervals:
@@ -348,7 +391,9 @@ class CallCampaign(models.Model):
             [self.id],
         )
         return tuple(
-            tz for (tz,) in self.env.cr.fetchall() if self._next_calling_slot(minute, tz) == minute
+            tz
+            for (tz,) in self.env.cr.fetchall()
+            if self._next_calling_slot(minute, tz) == minute
         )
 
     def _check_state_transition(self, allowed_from):
@@ -358,6 +403,8 @@ class CallCampaign(models.Model):
                 _(
                     "The campaign “%(campaign)s” is %(state)s: this action is not possible.",
                     campaign=wrong[0].name,
-                    state=wrong[0]._fields["state"].convert_to_export(wrong[0].state, wrong[0]),
+                    state=wrong[0]
+                    ._fields["state"]
+                    .convert_to_export(wrong[0].state, wrong[0]),
                 )
             )

@@ -25,18 +25,20 @@ class CallCampaignMember(models.Model):
 
     active = fields.Boolean(default=True)
     campaign_id = fields.Many2one(
-        "call.campaign", string="Campaign", required=True, index=True, ondelete="cascade"
+        "call.campaign",
+        required=True,
+        index=True,
+        ondelete="cascade",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Contact", required=True, index=True, ondelete="restrict"
     )
-    lead_id = fields.Many2one("crm.lead", string="Lead", index="btree_not_null")
+    lead_id = fields.Many2one("crm.lead", index="btree_not_null")
     phone = fields.Char(related="partner_id.phone")
     mobile = fields.Char(related="partner_id.mobile")
     email = fields.Char(related="partner_id.email")
     stage_id = fields.Many2one(
         "call.campaign.stage",
-        string="Stage",
         index=True,
         domain="[('campaign_id', '=', campaign_id)]",
         group_expand="_read_group_stage_ids",
@@ -44,7 +46,6 @@ class CallCampaignMember(models.Model):
     )
     status_id = fields.Many2one(
         "call.status",
-        string="Status",
         required=True,
         index=True,
         ondelete="restrict",
@@ -55,14 +56,20 @@ class CallCampaignMember(models.Model):
     status_color = fields.Integer(related="status_id.color")
     behavior = fields.Selection(related="status_id.behavior", store=True)
     reserved_user_id = fields.Many2one(
-        "res.users", string="Reserved By", readonly=True,
+        "res.users",
+        string="Reserved By",
+        readonly=True,
         help="Agent to whom “Next call” gave this member, until the reservation ends.",
     )
     reserved_until = fields.Datetime(readonly=True)
     result = fields.Selection(related="status_id.result")
     status_date = fields.Datetime("Status Since", readonly=True)
     user_id = fields.Many2one(
-        "res.users", string="Agent", index=True, tracking=True, domain="[('share', '=', False)]"
+        "res.users",
+        string="Agent",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False)]",
     )
     next_call_date = fields.Datetime("Follow-up Date", index=True, readonly=True)
     last_call_date = fields.Datetime("Last Contact", readonly=True)
@@ -89,7 +96,9 @@ class CallCampaignMember(models.Model):
     call_activity_ids = fields.One2many(
         "mail.activity", "call_member_id", string="Pending Call", readonly=True
     )
-    company_id = fields.Many2one(related="campaign_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="campaign_id.company_id", store=True, index=True
+    )
 
     _sql_constraints = [
         (
@@ -97,8 +106,32 @@ class CallCampaignMember(models.Model):
             "UNIQUE(campaign_id, partner_id)",
             "A contact can be only once in a campaign.",
         ),
-        ("attempt_count_positive", "CHECK(attempt_count >= 0)", "Attempts cannot be negative."),
+        (
+            "attempt_count_positive",
+            "CHECK(attempt_count >= 0)",
+            "Attempts cannot be negative.",
+        ),
     ]
+
+    def init(self):
+        # “Next call” walks these in queue order and stops at the first free row
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_campaign_member_queue_idx
+               ON call_campaign_member
+                  (campaign_id, priority DESC, next_call_date ASC NULLS FIRST, id)
+               WHERE active AND state IN ('queued', 'scheduled')"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_campaign_member_priority_idx
+               ON call_campaign_member
+                  (campaign_id, priority DESC, next_call_date ASC NULLS FIRST, id)
+               WHERE active AND behavior = 'priority' AND state IN ('queued', 'scheduled')"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_campaign_member_callback_idx
+               ON call_campaign_member (user_id, next_call_date)
+               WHERE active AND behavior = 'my_record'"""
+        )
 
     @api.depends("partner_id.name", "campaign_id.name")
     def _compute_display_name(self):
@@ -142,10 +175,15 @@ class CallCampaignMember(models.Model):
     @api.constrains("lead_id", "partner_id")
     def _check_lead_partner(self):
         for member in self:
-            if member.lead_id and member.lead_id.partner_id not in (
-                member.partner_id,
-                member.partner_id.commercial_partner_id,
-            ) and member.lead_id.partner_id:
+            if (
+                member.lead_id
+                and member.lead_id.partner_id
+                not in (
+                    member.partner_id,
+                    member.partner_id.commercial_partner_id,
+                )
+                and member.lead_id.partner_id
+            ):
                 raise ValidationError(
                     _(
                         "%(member)s: the lead “%(lead)s” belongs to another contact.",
@@ -169,9 +207,12 @@ class CallCampaignMember(models.Model):
         for vals in vals_list:
             campaign = campaigns.browse(vals.get("campaign_id"))
             if not vals.get("status_id"):
-                status = campaign.default_status_id or campaign.status_ids.filtered(
-                    lambda s: s.behavior == "to_call" and not s.hidden
-                )[:1]
+                status = (
+                    campaign.default_status_id
+                    or campaign.status_ids.filtered(
+                        lambda s: s.behavior == "to_call" and not s.hidden
+                    )[:1]
+                )
                 if not status:
                     raise UserError(
                         _(
@@ -225,11 +266,15 @@ class CallCampaignMember(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
-        if self.env["call.interaction"].sudo().search_count(
-            [("member_id", "in", self.ids)], limit=1
+        if (
+            self.env["call.interaction"]
+            .sudo()
+            .search_count([("member_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
-                _("Members with a call history cannot be deleted: archive them instead.")
+                _(
+                    "Members with a call history cannot be deleted: archive them instead."
+                )
             )
 
     @api.model
@@ -250,7 +295,9 @@ class CallCampaignMember(models.Model):
         domain = self._schedule_due_domain(horizon)
         members = self.search(domain, limit=batch_size)
         members._sync_call_activities()
-        remaining = self.search_count(domain) + self.search_count(self._cyclic_due_domain())
+        remaining = self.search_count(domain) + self.search_count(
+            self._cyclic_due_domain()
+        )
         self.env["ir.cron"]._notify_progress(
             done=len(members) + len(cyclic), remaining=remaining
         )
@@ -270,7 +317,9 @@ class CallCampaignMember(models.Model):
         ]
         members = self.search(domain, limit=batch_size)
         exhausted = members.filtered(
-            lambda m: m.status_id.max_attempts and m.attempt_count >= m.status_id.max_attempts
+            lambda m: (
+                m.status_id.max_attempts and m.attempt_count >= m.status_id.max_attempts
+            )
         )
         exhausted._apply_exhausted_status()
         (members - exhausted).with_context(call_campaign_no_history=True).write(
@@ -299,7 +348,11 @@ class CallCampaignMember(models.Model):
             [
                 [
                     ("campaign_id", "=", campaign.id),
-                    ("next_call_date", "<", now - timedelta(hours=campaign.release_delay)),
+                    (
+                        "next_call_date",
+                        "<",
+                        now - timedelta(hours=campaign.release_delay),
+                    ),
                 ]
                 for campaign in campaigns
             ]
@@ -310,8 +363,10 @@ class CallCampaignMember(models.Model):
                 member._prepare_interaction_vals(
                     "released",
                     from_user_id=member.user_id.id,
-                    note=_("Callback overdue for more than %s hours: back to the pool.",
-                           member.campaign_id.release_delay),
+                    note=_(
+                        "Callback overdue for more than %s hours: back to the pool.",
+                        member.campaign_id.release_delay,
+                    ),
                 )
                 for member in members
             ]
@@ -378,7 +433,9 @@ class CallCampaignMember(models.Model):
                 )
             )
         if not isinstance(duration, int) or isinstance(duration, bool) or duration < 0:
-            raise UserError(_("The call duration must be a whole number of seconds, 0 or more."))
+            raise UserError(
+                _("The call duration must be a whole number of seconds, 0 or more.")
+            )
         self._register_contact()
         call_vals = {"outcome": outcome, "duration": duration}
         interactions = self.env["call.interaction"]
@@ -393,26 +450,38 @@ class CallCampaignMember(models.Model):
                 plain |= members
                 continue
             exhausted = members.filtered(
-                lambda m, st=status: st.max_attempts and m.attempt_count >= st.max_attempts
+                lambda m, st=status: (
+                    st.max_attempts and m.attempt_count >= st.max_attempts
+                )
             )
             if exhausted:
                 interactions |= exhausted._set_status(
-                    status.exhausted_status_id, None, note=note, kind="outcome",
-                    extra_vals=call_vals, system=True,
+                    status.exhausted_status_id,
+                    None,
+                    note=note,
+                    kind="outcome",
+                    extra_vals=call_vals,
+                    system=True,
                 )
             retry = members - exhausted
             if retry:
                 date = fields.Datetime.now() + timedelta(minutes=status.retry_delay)
                 interactions |= retry._set_status(
-                    status, date if status.retry_delay else None, note=note, kind="outcome",
-                    extra_vals=call_vals, system=True,
+                    status,
+                    date if status.retry_delay else None,
+                    note=note,
+                    kind="outcome",
+                    extra_vals=call_vals,
+                    system=True,
                 )
         if plain:
             interactions |= self.env["call.interaction"].create(
                 [
                     member._prepare_interaction_vals(
-                        "outcome", note=note or False, previous_status_id=member.status_id.id,
-                        **call_vals
+                        "outcome",
+                        note=note or False,
+                        previous_status_id=member.status_id.id,
+                        **call_vals,
                     )
                     for member in plain
                 ]
@@ -457,12 +526,16 @@ class CallCampaignMember(models.Model):
         if not self.env.user.has_group("call_campaign.group_call_manager"):
             raise UserError(_("Only a call manager can reopen a closed member."))
         for campaign, members in self.grouped("campaign_id").items():
-            status = campaign.default_status_id or campaign.status_ids.filtered(
-                lambda s: s.behavior == "to_call"
-            )[:1]
+            status = (
+                campaign.default_status_id
+                or campaign.status_ids.filtered(lambda s: s.behavior == "to_call")[:1]
+            )
             if not status:
                 raise UserError(
-                    _("The campaign “%s” has no status to reopen members with.", campaign.name)
+                    _(
+                        "The campaign “%s” has no status to reopen members with.",
+                        campaign.name,
+                    )
                 )
             members._set_status(status, None)
         return True
@@ -472,13 +545,29 @@ class CallCampaignMember(models.Model):
         """Accept a record or an id (RPC callers pass ids)."""
         if not value:
             return self.env[model]
-        record = value if isinstance(value, models.BaseModel) else self.env[model].browse(int(value))
+        record = (
+            value
+            if isinstance(value, models.BaseModel)
+            else self.env[model].browse(int(value))
+        )
         if record._name != model or not record.exists():
-            raise UserError(_("%(model)s %(value)s does not exist.", model=model, value=value))
+            raise UserError(
+                _("%(model)s %(value)s does not exist.", model=model, value=value)
+            )
         return record
 
-    def _set_status(self, status, next_call_date, reason=None, note=None, kind="status_change",
-                    extra_vals=None, member_vals=None, system=False, assign_to=None):
+    def _set_status(
+        self,
+        status,
+        next_call_date,
+        reason=None,
+        note=None,
+        kind="status_change",
+        extra_vals=None,
+        member_vals=None,
+        system=False,
+        assign_to=None,
+    ):
         """Check, update the members, write the history. ``system`` is set by
         automatic callers (dialer, crons): they may use hidden statuses, and
         their dates are moved into calling hours instead of refused.
@@ -493,11 +582,16 @@ class CallCampaignMember(models.Model):
             if next_call_date
             else None
         )
-        if status.hidden and not system and not self.env.user.has_group(
-            "call_campaign.group_call_manager"
+        if (
+            status.hidden
+            and not system
+            and not self.env.user.has_group("call_campaign.group_call_manager")
         ):
             raise UserError(
-                _("The status “%s” is kept for the system and cannot be chosen.", status.name)
+                _(
+                    "The status “%s” is kept for the system and cannot be chosen.",
+                    status.name,
+                )
             )
         self._check_status_change(status, date, reason)
         dates = self._get_follow_up_dates(status, date, strict=not system)
@@ -510,7 +604,9 @@ class CallCampaignMember(models.Model):
         if status.behavior == "my_record":
             if assign_to:
                 vals["user_id"] = assign_to.id
-            elif not system and self.env.user.has_group("call_campaign.group_call_agent"):
+            elif not system and self.env.user.has_group(
+                "call_campaign.group_call_agent"
+            ):
                 vals["user_id"] = self.env.user.id
         previous = {m.id: m.status_id for m in self}
         by_date = defaultdict(list)
@@ -606,7 +702,9 @@ class CallCampaignMember(models.Model):
                     )
                 )
         elif status.date_required:
-            raise UserError(_("The status “%s” requires a follow-up date.", status.name))
+            raise UserError(
+                _("The status “%s” requires a follow-up date.", status.name)
+            )
         if not self.env.user.has_group("call_campaign.group_call_manager"):
             final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
             if final:
@@ -614,9 +712,9 @@ class CallCampaignMember(models.Model):
                     _(
                         "%(member)s is %(state)s: only a call manager can reopen it.",
                         member=final[0].display_name,
-                        state=final[0]._fields["state"].convert_to_export(
-                            final[0].state, final[0]
-                        ),
+                        state=final[0]
+                        ._fields["state"]
+                        .convert_to_export(final[0].state, final[0]),
                     )
                 )
         if status.behavior not in FINAL_BEHAVIORS:
@@ -624,7 +722,9 @@ class CallCampaignMember(models.Model):
 
     @api.model
     def _check_partners_callable(self, partners):
-        blacklisted = partners.filtered_domain([("phone_sanitized_blacklisted", "=", True)])
+        blacklisted = partners.filtered_domain(
+            [("phone_sanitized_blacklisted", "=", True)]
+        )
         if blacklisted:
             raise UserError(
                 _(
@@ -706,9 +806,15 @@ class CallCampaignMember(models.Model):
         """Make the pending call activity of each member match its status:
         one call on the follow-up date for statuses that schedule calls (moved,
         never duplicated), none otherwise."""
-        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        Activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+        )
         pending = Activity.search([("call_member_id", "in", self.ids)])
-        pending_by_member = {activity.call_member_id.id: activity for activity in pending}
+        pending_by_member = {
+            activity.call_member_id.id: activity for activity in pending
+        }
         to_cancel = Activity
         to_create = []
         to_write = defaultdict(lambda: Activity)
@@ -726,7 +832,8 @@ class CallCampaignMember(models.Model):
                 key: value
                 for key, value in vals.items()
                 if key in ("date_deadline", "user_id", "summary")
-                and activity._fields[key].convert_to_write(activity[key], activity) != value
+                and activity._fields[key].convert_to_write(activity[key], activity)
+                != value
             }
             if changes:
                 to_write[tuple(sorted(changes.items()))] |= activity
@@ -753,7 +860,9 @@ class CallCampaignMember(models.Model):
             "res_id": self.id,
             "activity_type_id": (status.activity_type_id or default_type).id,
             "summary": status.activity_summary or status.name,
-            "date_deadline": pytz.utc.localize(self.next_call_date).astimezone(tz).date(),
+            "date_deadline": pytz.utc.localize(self.next_call_date)
+            .astimezone(tz)
+            .date(),
             "user_id": (self.user_id or self.campaign_id.user_id or self.env.user).id,
         }
 
@@ -781,17 +890,17 @@ class CallCampaignMember(models.Model):
             for member in members:
                 by_date[dates[member.id]].append(member.id)
             for follow_up, member_ids in by_date.items():
-                self.browse(member_ids).with_context(call_campaign_no_history=True).write(
-                    {"next_call_date": follow_up}
-                )
+                self.browse(member_ids).with_context(
+                    call_campaign_no_history=True
+                ).write({"next_call_date": follow_up})
         self._sync_call_activities()
 
     @api.model
     def _schedule_horizon_days(self):
         return int(
-            self.env["ir.config_parameter"].sudo().get_param(
-                "call_campaign.schedule_horizon_days", 7
-            )
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("call_campaign.schedule_horizon_days", 7)
         )
 
     @api.model

@@ -12,6 +12,9 @@ class CallCampaignStage(models.Model):
     sequence = fields.Integer(default=10)
     fold = fields.Boolean(help="Folded in the members' kanban view.")
     campaign_id = fields.Many2one(
-        "call.campaign", string="Campaign", required=True, index=True, ondelete="cascade"
+        "call.campaign",
+        required=True,
+        index=True,
+        ondelete="cascade",
     )
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)

@@ -29,35 +29,32 @@ class CallInteraction(models.Model):
 
     kind = fields.Selection(KINDS, required=True, default="note", index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
-    member_id = fields.Many2one(
-        "call.campaign.member", string="Member", index=True, ondelete="restrict"
-    )
+    member_id = fields.Many2one("call.campaign.member", index=True, ondelete="restrict")
     campaign_id = fields.Many2one(
-        "call.campaign", string="Campaign", required=True, index=True, ondelete="restrict"
+        "call.campaign",
+        required=True,
+        index=True,
+        ondelete="restrict",
     )
     partner_id = fields.Many2one(
         "res.partner", string="Contact", required=True, ondelete="restrict"
     )
-    lead_id = fields.Many2one("crm.lead", string="Lead", index="btree_not_null")
+    lead_id = fields.Many2one("crm.lead", index="btree_not_null")
     user_id = fields.Many2one(
         "res.users", string="Agent", default=lambda self: self.env.user, index=True
     )
-    status_id = fields.Many2one("call.status", string="Status", ondelete="restrict")
-    previous_status_id = fields.Many2one(
-        "call.status", string="Previous Status", ondelete="restrict"
-    )
+    status_id = fields.Many2one("call.status", ondelete="restrict")
+    previous_status_id = fields.Many2one("call.status", ondelete="restrict")
     result = fields.Selection(related="status_id.result", store=True, string="Result")
-    reason_id = fields.Many2one("call.status.reason", string="Reason", ondelete="restrict")
-    stage_id = fields.Many2one("call.campaign.stage", string="Stage", ondelete="set null")
-    previous_stage_id = fields.Many2one(
-        "call.campaign.stage", string="Previous Stage", ondelete="set null"
-    )
+    reason_id = fields.Many2one("call.status.reason", ondelete="restrict")
+    stage_id = fields.Many2one("call.campaign.stage", ondelete="set null")
+    previous_stage_id = fields.Many2one("call.campaign.stage", ondelete="set null")
     note = fields.Text()
     next_call_date = fields.Datetime("Follow-up Date")
     from_user_id = fields.Many2one("res.users", string="From Agent")
     to_user_id = fields.Many2one("res.users", string="To Agent")
-    from_campaign_id = fields.Many2one("call.campaign", string="From Campaign")
-    to_campaign_id = fields.Many2one("call.campaign", string="To Campaign")
+    from_campaign_id = fields.Many2one("call.campaign")
+    to_campaign_id = fields.Many2one("call.campaign")
     outcome = fields.Selection(OUTCOMES)
     duration = fields.Integer("Duration (seconds)")
     company_id = fields.Many2one(
@@ -65,7 +62,11 @@ class CallInteraction(models.Model):
     )
 
     _sql_constraints = [
-        ("duration_positive", "CHECK(duration >= 0)", "A call duration cannot be negative."),
+        (
+            "duration_positive",
+            "CHECK(duration >= 0)",
+            "A call duration cannot be negative.",
+        ),
     ]
 
     def init(self):

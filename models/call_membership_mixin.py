@@ -9,29 +9,34 @@ class CallMembershipMixin(models.AbstractModel):
     _call_member_field = "partner_id"
 
     call_member_ids = fields.One2many(
-        "call.campaign.member", string="Campaign Memberships", compute="_compute_call_members",
+        "call.campaign.member",
+        string="Campaign Memberships",
+        compute="_compute_call_members",
         search="_search_call_member_ids",
         groups="call_campaign.group_call_agent",
     )
     call_status_id = fields.Many2one(
         "call.status",
-        string="Call Status",
         compute="_compute_call_members",
         search="_search_call_status_id",
         help="Status of the most recently changed campaign membership.",
         groups="call_campaign.group_call_agent",
     )
     call_member_count = fields.Integer(
-        "Campaigns", compute="_compute_call_members", groups="call_campaign.group_call_agent"
+        "Campaigns",
+        compute="_compute_call_members",
+        groups="call_campaign.group_call_agent",
     )
     call_interaction_count = fields.Integer(
-        "Call History", compute="_compute_call_interaction_count",
+        "Call History",
+        compute="_compute_call_interaction_count",
         groups="call_campaign.group_call_agent",
     )
 
     def _compute_call_members(self):
         members = self.env["call.campaign.member"].search(
-            [(self._call_member_field, "in", self.ids)], order="status_date desc, id desc"
+            [(self._call_member_field, "in", self.ids)],
+            order="status_date desc, id desc",
         )
         by_record = members.grouped(self._call_member_field)
         for record in self:
@@ -41,12 +46,26 @@ class CallMembershipMixin(models.AbstractModel):
             record.call_status_id = mine[:1].status_id
 
     def _search_call_member_ids(self, operator, value):
-        return [("id", "in", self.env["call.campaign.member"]._search(
-            [("id", operator, value)]).subselect(self._call_member_field))]
+        return [
+            (
+                "id",
+                "in",
+                self.env["call.campaign.member"]
+                ._search([("id", operator, value)])
+                .subselect(self._call_member_field),
+            )
+        ]
 
     def _search_call_status_id(self, operator, value):
-        return [("id", "in", self.env["call.campaign.member"]._search(
-            [("status_id", operator, value)]).subselect(self._call_member_field))]
+        return [
+            (
+                "id",
+                "in",
+                self.env["call.campaign.member"]
+                ._search([("status_id", operator, value)])
+                .subselect(self._call_member_field),
+            )
+        ]
 
     def _compute_call_interaction_count(self):
         counts = dict(

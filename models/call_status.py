@@ -74,7 +74,6 @@ class CallStatus(models.Model):
     date_required = fields.Boolean(help="The agent must give a follow-up date.")
     activity_type_id = fields.Many2one(
         "mail.activity.type",
-        string="Activity Type",
         domain="[('category', '=', 'phonecall')]",
         help="Type of the planned call activity; the add-on's phone call type "
         "when empty.",
@@ -96,7 +95,6 @@ class CallStatus(models.Model):
     )
     exhausted_status_id = fields.Many2one(
         "call.status",
-        string="Exhausted Status",
         domain="[('id', '!=', id)]",
         help="Status given when the retries are used up.",
     )
@@ -105,17 +103,28 @@ class CallStatus(models.Model):
     )
     campaign_id = fields.Many2one(
         "call.campaign",
-        string="Campaign",
         index="btree_not_null",
         ondelete="cascade",
         help="Empty: shared reference-book status. Set: exists only in this campaign.",
     )
-    company_id = fields.Many2one("res.company", string="Company", index=True)
+    company_id = fields.Many2one("res.company", index=True)
 
     _sql_constraints = [
-        ("delay_days_positive", "CHECK(delay_days >= 0)", "The delay cannot be negative."),
-        ("retry_delay_positive", "CHECK(retry_delay >= 0)", "The retry delay cannot be negative."),
-        ("max_attempts_positive", "CHECK(max_attempts >= 0)", "The retries cannot be negative."),
+        (
+            "delay_days_positive",
+            "CHECK(delay_days >= 0)",
+            "The delay cannot be negative.",
+        ),
+        (
+            "retry_delay_positive",
+            "CHECK(retry_delay >= 0)",
+            "The retry delay cannot be negative.",
+        ),
+        (
+            "max_attempts_positive",
+            "CHECK(max_attempts >= 0)",
+            "The retries cannot be negative.",
+        ),
     ]
 
     @api.constrains("behavior", "schedule_call", "cyclic", "date_required")
@@ -136,7 +145,10 @@ class CallStatus(models.Model):
                 )
             if status.cyclic and not status.delay_days:
                 raise ValidationError(
-                    _("Status “%s”: a cyclic status needs a delay in days.", status.name)
+                    _(
+                        "Status “%s”: a cyclic status needs a delay in days.",
+                        status.name,
+                    )
                 )
 
     @api.constrains("exhausted_status_id", "max_attempts")
@@ -152,16 +164,18 @@ class CallStatus(models.Model):
         statuses = super().create(vals_list)
         local = statuses.filtered("campaign_id")
         for campaign in local.campaign_id:
-            campaign.status_ids = [(4, s.id) for s in local if s.campaign_id == campaign]
+            campaign.status_ids = [
+                (4, s.id) for s in local if s.campaign_id == campaign
+            ]
         return statuses
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         used = self.env["call.interaction"].sudo()._read_group(
             [("status_id", "in", self.ids)], ["status_id"]
-        ) + self.env["call.campaign.member"].sudo().with_context(active_test=False)._read_group(
-            [("status_id", "in", self.ids)], ["status_id"]
-        )
+        ) + self.env["call.campaign.member"].sudo().with_context(
+            active_test=False
+        )._read_group([("status_id", "in", self.ids)], ["status_id"])
         if used:
             raise UserError(
                 _(

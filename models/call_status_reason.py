@@ -12,6 +12,6 @@ class CallStatusReason(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     status_id = fields.Many2one(
-        "call.status", string="Status", required=True, index=True, ondelete="cascade"
+        "call.status", required=True, index=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="status_id.company_id", store=True)

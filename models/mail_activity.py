@@ -24,7 +24,9 @@ class MailActivity(models.Model):
     call_partner_id = fields.Many2one(
         related="call_member_id.partner_id", string="Customer"
     )
-    call_next_date = fields.Datetime(related="call_member_id.next_call_date", string="Call At")
+    call_next_date = fields.Datetime(
+        related="call_member_id.next_call_date", string="Call At"
+    )
 
     def init(self):
         # one pending call per member, whatever writes it (two cron workers
@@ -60,7 +62,9 @@ class MailActivity(models.Model):
             model = vals.get("res_model") or context.get("default_res_model")
             if model_id == member_model_id or model == MEMBER_MODEL:
                 res_id = vals.get("res_id") or context.get("default_res_id")
-                type_id = vals.get("activity_type_id") or context.get("default_activity_type_id")
+                type_id = vals.get("activity_type_id") or context.get(
+                    "default_activity_type_id"
+                )
                 if res_id and type_id and vals.get("active", True):
                     wanted.append((res_id, type_id))
         if not wanted:

@@ -11,15 +11,21 @@ class CallCampaignCase(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.manager = new_test_user(
-            cls.env, login="cc_manager", groups="call_campaign.group_call_manager",
+            cls.env,
+            login="cc_manager",
+            groups="call_campaign.group_call_manager",
             tz="Europe/Warsaw",
         )
         cls.agent = new_test_user(
-            cls.env, login="cc_agent", groups="call_campaign.group_call_agent",
+            cls.env,
+            login="cc_agent",
+            groups="call_campaign.group_call_agent",
             tz="Europe/Warsaw",
         )
         cls.agent2 = new_test_user(
-            cls.env, login="cc_agent2", groups="call_campaign.group_call_agent",
+            cls.env,
+            login="cc_agent2",
+            groups="call_campaign.group_call_agent",
             tz="Europe/Warsaw",
         )
         cls.outsider = new_test_user(
@@ -35,15 +41,23 @@ class CallCampaignCase(TransactionCase):
         cls.st_no_answer = cls.env.ref("call_campaign.call_status_no_answer")
         cls.st_unreachable = cls.env.ref("call_campaign.call_status_unreachable")
         cls.reason_price = cls.env.ref("call_campaign.call_status_reason_price")
-        cls.reason_callback = cls.env.ref("call_campaign.call_status_reason_callback_asked")
+        cls.reason_callback = cls.env.ref(
+            "call_campaign.call_status_reason_callback_asked"
+        )
         cls.st_not_before = Status.create(
             {"name": "Not before", "behavior": "not_before", "date_required": True}
         )
         cls.st_recall = Status.create(
-            {"name": "Recall in 3 days", "behavior": "to_call", "schedule_call": True,
-             "delay_days": 3}
+            {
+                "name": "Recall in 3 days",
+                "behavior": "to_call",
+                "schedule_call": True,
+                "delay_days": 3,
+            }
         )
-        cls.st_lead_only = Status.create({"name": "Lead qualified", "applies_to": "lead"})
+        cls.st_lead_only = Status.create(
+            {"name": "Lead qualified", "applies_to": "lead"}
+        )
         cls.st_elsewhere = Status.create({"name": "Not in campaign"})
         cls.campaign = cls.env["call.campaign"].create(
             {
@@ -57,7 +71,11 @@ class CallCampaignCase(TransactionCase):
         cls.campaign.status_ids |= cls.st_not_before | cls.st_recall | cls.st_lead_only
         cls.partners = cls.env["res.partner"].create(
             [
-                {"name": f"Customer {i}", "phone": f"+48 601 200 {i:03d}", "tz": "Europe/Warsaw"}
+                {
+                    "name": f"Customer {i}",
+                    "phone": f"+48 601 200 {i:03d}",
+                    "tz": "Europe/Warsaw",
+                }
                 for i in range(5)
             ]
         )

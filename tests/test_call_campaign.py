@@ -21,7 +21,11 @@ class TestCallCampaign(CallCampaignCase):
 
     def test_local_status_is_offered_only_by_its_campaign(self):
         local = self.env["call.status"].create(
-            {"name": "Spring promo accepted", "campaign_id": self.campaign.id, "result": "success"}
+            {
+                "name": "Spring promo accepted",
+                "campaign_id": self.campaign.id,
+                "result": "success",
+            }
         )
         self.assertIn(local, self.campaign.status_ids)
         other = self.env["call.campaign"].create({"name": "Other"})
@@ -48,13 +52,17 @@ class TestCallCampaign(CallCampaignCase):
     def test_copy_copies_stages(self):
         self.campaign.stage_ids[0].name = "Custom first"
         copy = self.campaign.copy()
-        self.assertEqual(copy.stage_ids.mapped("name"), self.campaign.stage_ids.mapped("name"))
+        self.assertEqual(
+            copy.stage_ids.mapped("name"), self.campaign.stage_ids.mapped("name")
+        )
         self.assertNotEqual(copy.stage_ids, self.campaign.stage_ids)
         self.assertEqual(copy.state, "draft")
         self.assertFalse(copy.member_ids)
 
     def test_default_status_must_be_offered(self):
-        with self.assertRaisesRegex(ValidationError, "must be one of the campaign's statuses"):
+        with self.assertRaisesRegex(
+            ValidationError, "must be one of the campaign's statuses"
+        ):
             self.campaign.default_status_id = self.st_elsewhere
 
     def test_figures(self):
@@ -100,7 +108,9 @@ class TestCallCampaign(CallCampaignCase):
             self.env["call.campaign.member"].create(
                 {"campaign_id": self.campaign.id, "partner_id": self.partners[0].id}
             )
-        blocked = self.env["res.partner"].create({"name": "Blocked", "phone": "+48 601 999 111"})
+        blocked = self.env["res.partner"].create(
+            {"name": "Blocked", "phone": "+48 601 999 111"}
+        )
         self.env["phone.blacklist"]._add([blocked.phone_sanitized])
         with self.assertRaisesRegex(UserError, "phone blacklist"):
             self.env["call.campaign.member"].create(

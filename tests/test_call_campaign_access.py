@@ -51,11 +51,17 @@ class TestCallCampaignAccess(CallCampaignCase):
     def test_agent_cannot_see_history_of_other_campaigns(self):
         self.other_member.set_status(self.st_recall)
         history = self.env["call.interaction"].with_user(self.agent).search([])
-        self.assertFalse(history.filtered(lambda i: i.campaign_id == self.other_campaign))
+        self.assertFalse(
+            history.filtered(lambda i: i.campaign_id == self.other_campaign)
+        )
         self.assertTrue(history.filtered(lambda i: i.campaign_id == self.campaign))
 
     def test_manager_configures_statuses_agent_cannot(self):
-        status = self.env["call.status"].with_user(self.manager).create({"name": "By manager"})
+        status = (
+            self.env["call.status"]
+            .with_user(self.manager)
+            .create({"name": "By manager"})
+        )
         status.with_user(self.manager).write({"color": 3})
         self.env["call.status.reason"].with_user(self.manager).create(
             {"name": "R", "status_id": status.id}
@@ -70,6 +76,12 @@ class TestCallCampaignAccess(CallCampaignCase):
     def test_multi_company(self):
         company2 = self.env["res.company"].create({"name": "Other Co"})
         foreign = self.env["call.campaign"].create(
-            {"name": "Foreign", "company_id": company2.id, "agent_ids": [(6, 0, self.agent.ids)]}
+            {
+                "name": "Foreign",
+                "company_id": company2.id,
+                "agent_ids": [(6, 0, self.agent.ids)],
+            }
         )
-        self.assertNotIn(foreign, self.env["call.campaign"].with_user(self.manager).search([]))
+        self.assertNotIn(
+            foreign, self.env["call.campaign"].with_user(self.manager).search([])
+        )

@@ -15,24 +15,35 @@ class TestCallCampaignCrons(CallCampaignCase):
 
     def test_schedule_cron_creates_missing_calls_once(self):
         partners = self.env["res.partner"].create(
-            [{"name": f"Imported {i}", "phone": f"+48 604 500 {i:03d}"} for i in range(4)]
+            [
+                {"name": f"Imported {i}", "phone": f"+48 604 500 {i:03d}"}
+                for i in range(4)
+            ]
         )
         soon = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
         imported = self.env["call.campaign.member"].create(
             [
-                {"campaign_id": self.campaign.id, "partner_id": p.id,
-                 "status_id": self.st_recall.id, "next_call_date": soon}
+                {
+                    "campaign_id": self.campaign.id,
+                    "partner_id": p.id,
+                    "status_id": self.st_recall.id,
+                    "next_call_date": soon,
+                }
                 for p in partners
             ]
         )
         far = imported[3]
-        far.with_context(call_campaign_no_history=True).next_call_date = soon + timedelta(days=30)
+        far.with_context(call_campaign_no_history=True).next_call_date = (
+            soon + timedelta(days=30)
+        )
         self.assertFalse(self._pending(imported))
         self.env["call.campaign.member"]._cron_schedule_calls()
         self.assertEqual(self._pending(imported).call_member_id, imported[:3])
         count = self.env["mail.activity"].search_count([])
         self.env["call.campaign.member"]._cron_schedule_calls()
-        self.assertEqual(self.env["mail.activity"].search_count([]), count, "second run: nothing")
+        self.assertEqual(
+            self.env["mail.activity"].search_count([]), count, "second run: nothing"
+        )
         # a lost activity is given back
         self._pending(imported[0]).unlink()
         self.env["call.campaign.member"]._cron_schedule_calls()
@@ -47,8 +58,13 @@ class TestCallCampaignCrons(CallCampaignCase):
 
     def test_schedule_cron_plans_cyclic_re_contact(self):
         cyclic = self.env["call.status"].create(
-            {"name": "Weekly", "behavior": "to_call", "schedule_call": True, "cyclic": True,
-             "delay_days": 7}
+            {
+                "name": "Weekly",
+                "behavior": "to_call",
+                "schedule_call": True,
+                "cyclic": True,
+                "delay_days": 7,
+            }
         )
         self.campaign.status_ids |= cyclic
         member = self.members[0]
@@ -69,40 +85,57 @@ class TestCallCampaignCrons(CallCampaignCase):
         soon = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
         self.env["call.campaign.member"].create(
             [
-                {"campaign_id": self.campaign.id, "partner_id": p.id,
-                 "status_id": self.st_recall.id, "next_call_date": soon}
+                {
+                    "campaign_id": self.campaign.id,
+                    "partner_id": p.id,
+                    "status_id": self.st_recall.id,
+                    "next_call_date": soon,
+                }
                 for p in partners
             ]
         )
         self.env["call.campaign.member"]._cron_schedule_calls(batch_size=5)
         self.env.invalidate_all()
         with self.assertQueryCount(SCHEDULE_BATCH_QUERIES):
-            members = self.env["call.campaign.member"]._cron_schedule_calls(batch_size=40)
+            members = self.env["call.campaign.member"]._cron_schedule_calls(
+                batch_size=40
+            )
         self.assertEqual(len(members), 40)
 
     def test_retry_cron_requeues_then_exhausts(self):
         busy = self.members[:2]
         with freeze_time(fields.Datetime.now() - timedelta(hours=2)):
-            busy._set_status(self.st_busy, fields.Datetime.now() + timedelta(minutes=30),
-                             system=True)
+            busy._set_status(
+                self.st_busy, fields.Datetime.now() + timedelta(minutes=30), system=True
+            )
         busy[1].with_context(call_campaign_no_history=True).attempt_count = 3
         self.env["call.campaign.member"]._cron_retry_calls()
         self.assertEqual(busy[0].state, "queued")
         self.assertEqual(busy[0].status_id, self.st_busy)
         self.assertEqual(busy[1].status_id, self.st_unreachable)
         self.assertEqual(busy[1].state, "closed")
-        history = self.env["call.interaction"].search_count([("member_id", "in", busy.ids)])
-        self.assertFalse(self.env["call.campaign.member"]._cron_retry_calls(), "second run")
+        history = self.env["call.interaction"].search_count(
+            [("member_id", "in", busy.ids)]
+        )
+        self.assertFalse(
+            self.env["call.campaign.member"]._cron_retry_calls(), "second run"
+        )
         self.assertEqual(
-            self.env["call.interaction"].search_count([("member_id", "in", busy.ids)]), history
+            self.env["call.interaction"].search_count([("member_id", "in", busy.ids)]),
+            history,
         )
 
     def test_release_cron_frees_stale_callbacks(self):
         member = self.members[0].with_user(self.agent)
         with freeze_time(fields.Datetime.now() - timedelta(days=3)):
-            member.set_status(self.st_follow, next_call_date=fields.Datetime.now() + timedelta(hours=1))
+            member.set_status(
+                self.st_follow,
+                next_call_date=fields.Datetime.now() + timedelta(hours=1),
+            )
         fresh = self.members[1].with_user(self.agent2)
-        fresh.set_status(self.st_follow, next_call_date=fields.Datetime.now() + timedelta(hours=1))
+        fresh.set_status(
+            self.st_follow, next_call_date=fields.Datetime.now() + timedelta(hours=1)
+        )
         self.assertEqual(member.user_id, self.agent)
         released = self.env["call.campaign.member"]._cron_release_callbacks()
         self.assertEqual(released, self.members[0])
@@ -111,7 +144,9 @@ class TestCallCampaignCrons(CallCampaignCase):
         entry = self.members[0].interaction_ids.filtered(lambda i: i.kind == "released")
         self.assertEqual(entry.from_user_id, self.agent)
         self.assertEqual(self._pending(self.members[0]).user_id, self.manager)
-        self.assertFalse(self.env["call.campaign.member"]._cron_release_callbacks(), "second run")
+        self.assertFalse(
+            self.env["call.campaign.member"]._cron_release_callbacks(), "second run"
+        )
 
 
 SCHEDULE_BATCH_QUERIES = 26

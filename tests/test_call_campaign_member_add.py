@@ -10,7 +10,10 @@ class TestMemberAddWizard(CallCampaignCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.new_partners = cls.env["res.partner"].create(
-            [{"name": f"Prospect {i}", "phone": f"+48 603 400 {i:03d}"} for i in range(6)]
+            [
+                {"name": f"Prospect {i}", "phone": f"+48 603 400 {i:03d}"}
+                for i in range(6)
+            ]
         )
         cls.env["phone.blacklist"]._add([cls.new_partners[5].phone_sanitized])
 
@@ -29,7 +32,9 @@ class TestMemberAddWizard(CallCampaignCase):
         self.assertEqual(wizard.added_count, 5)
         self.assertEqual(wizard.duplicate_count, 2)
         self.assertEqual(wizard.blacklisted_count, 1)
-        added = self.campaign.member_ids.filtered(lambda m: m.partner_id in self.new_partners)
+        added = self.campaign.member_ids.filtered(
+            lambda m: m.partner_id in self.new_partners
+        )
         self.assertEqual(added.partner_id, self.new_partners[:5])
         self.assertEqual(set(added.mapped("status_id").ids), {self.st_call.id})
         self.assertEqual(len(added.filtered(lambda m: m.user_id == self.agent)), 3)
@@ -42,7 +47,9 @@ class TestMemberAddWizard(CallCampaignCase):
                 {"name": "Without contact", "contact_name": "Nobody"},
             ]
         )
-        wizard = self._wizard(res_model="crm.lead", domain=str([("id", "in", leads.ids)]))
+        wizard = self._wizard(
+            res_model="crm.lead", domain=str([("id", "in", leads.ids)])
+        )
         wizard.action_add()
         self.assertEqual(wizard.added_count, 1)
         self.assertEqual(wizard.no_contact_count, 1)
@@ -51,8 +58,10 @@ class TestMemberAddWizard(CallCampaignCase):
 
     def test_add_to_campaign_action_from_contact_list(self):
         action = self.new_partners[:2].action_add_to_call_campaign()
-        wizard = self.env["call.campaign.member.add"].with_context(**action["context"]).create(
-            {"campaign_id": self.campaign.id}
+        wizard = (
+            self.env["call.campaign.member.add"]
+            .with_context(**action["context"])
+            .create({"campaign_id": self.campaign.id})
         )
         wizard.action_add()
         self.assertEqual(wizard.added_count, 2)

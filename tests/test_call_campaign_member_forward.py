@@ -13,7 +13,11 @@ class TestForwardWizard(CallCampaignCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.target = cls.env["call.campaign"].create(
-            {"name": "Target", "agent_ids": [(6, 0, cls.agent2.ids)], "state": "running"}
+            {
+                "name": "Target",
+                "agent_ids": [(6, 0, cls.agent2.ids)],
+                "state": "running",
+            }
         )
         cls.members[:2].write({"user_id": cls.agent.id})
 
@@ -44,13 +48,24 @@ class TestForwardWizard(CallCampaignCase):
             self.assertEqual(member.user_id, self.agent2)
             self.assertEqual(member.status_id, self.st_follow)
             forward = member.interaction_ids.filtered(lambda i: i.kind == "forward")
-            self.assertRecordValues(forward, [{
-                "user_id": self.agent.id, "from_user_id": self.agent.id,
-                "to_user_id": self.agent2.id, "from_campaign_id": self.campaign.id,
-                "to_campaign_id": self.campaign.id, "status_id": self.st_follow.id,
-                "note": "Speaks Portuguese", "next_call_date": date,
-            }])
-            activity = self.env["mail.activity"].search([("call_member_id", "=", member.id)])
+            self.assertRecordValues(
+                forward,
+                [
+                    {
+                        "user_id": self.agent.id,
+                        "from_user_id": self.agent.id,
+                        "to_user_id": self.agent2.id,
+                        "from_campaign_id": self.campaign.id,
+                        "to_campaign_id": self.campaign.id,
+                        "status_id": self.st_follow.id,
+                        "note": "Speaks Portuguese",
+                        "next_call_date": date,
+                    }
+                ],
+            )
+            activity = self.env["mail.activity"].search(
+                [("call_member_id", "=", member.id)]
+            )
             self.assertEqual(activity.user_id, self.agent2)
             self.assertEqual(len(activity), 1)
 
@@ -73,23 +88,50 @@ class TestForwardWizard(CallCampaignCase):
         cases = [
             ({}, "always carries a status update"),
             ({"status_id": self.st_call}, "Choose the agent or the campaign"),
-            ({"status_id": self.st_call, "user_id": self.outsider},
-             "is not an agent of the campaign"),
-            ({"status_id": self.st_recall, "campaign_id": self.target},
-             "not offered by the campaign"),
-            ({"status_id": self.st_call, "campaign_id": self.target, "user_id": self.agent},
-             "is not an agent of the campaign “Target”"),
-            ({"status_id": self.st_not_before, "user_id": self.agent2,
-              "next_call_date": fields.Datetime.now() - timedelta(days=1)}, "in the past"),
-            ({"status_id": self.st_follow, "user_id": self.agent2,
-              "next_call_date": fields.Datetime.now() + timedelta(days=1),
-              "reason_id": self.reason_price}, "belongs to the status"),
+            (
+                {"status_id": self.st_call, "user_id": self.outsider},
+                "is not an agent of the campaign",
+            ),
+            (
+                {"status_id": self.st_recall, "campaign_id": self.target},
+                "not offered by the campaign",
+            ),
+            (
+                {
+                    "status_id": self.st_call,
+                    "campaign_id": self.target,
+                    "user_id": self.agent,
+                },
+                "is not an agent of the campaign “Target”",
+            ),
+            (
+                {
+                    "status_id": self.st_not_before,
+                    "user_id": self.agent2,
+                    "next_call_date": fields.Datetime.now() - timedelta(days=1),
+                },
+                "in the past",
+            ),
+            (
+                {
+                    "status_id": self.st_follow,
+                    "user_id": self.agent2,
+                    "next_call_date": fields.Datetime.now() + timedelta(days=1),
+                    "reason_id": self.reason_price,
+                },
+                "belongs to the status",
+            ),
         ]
         for values, message in cases:
             with self.subTest(message=message):
                 wizard = self.env["call.campaign.member.forward"].create(
-                    {"member_ids": [(6, 0, self.members[:2].ids)],
-                     **{k: v.id if hasattr(v, "id") else v for k, v in values.items()}}
+                    {
+                        "member_ids": [(6, 0, self.members[:2].ids)],
+                        **{
+                            k: v.id if hasattr(v, "id") else v
+                            for k, v in values.items()
+                        },
+                    }
                 )
                 with self.assertRaisesRegex(UserError, message):
                     wizard.action_forward()
@@ -101,8 +143,11 @@ class TestForwardWizard(CallCampaignCase):
         )
         before = self._snapshot()
         wizard = self.env["call.campaign.member.forward"].create(
-            {"member_ids": [(6, 0, self.members[:2].ids)], "campaign_id": self.target.id,
-             "status_id": self.st_call.id}
+            {
+                "member_ids": [(6, 0, self.members[:2].ids)],
+                "campaign_id": self.target.id,
+                "status_id": self.st_call.id,
+            }
         )
         with self.assertRaisesRegex(UserError, "Customer 1 is already a member"):
             wizard.action_forward()
@@ -111,7 +156,9 @@ class TestForwardWizard(CallCampaignCase):
     def test_partial_failure_rolls_back(self):
         """The second member fails inside the status service after the first
         one was moved: nothing stays written."""
-        lead = self.env["crm.lead"].create({"name": "L", "partner_id": self.partners[1].id})
+        lead = self.env["crm.lead"].create(
+            {"name": "L", "partner_id": self.partners[1].id}
+        )
         self.members[1].lead_id = lead
         contact_only = self.env["call.status"].create(
             {"name": "Contacts only", "applies_to": "partner"}
@@ -120,8 +167,11 @@ class TestForwardWizard(CallCampaignCase):
         self.target.status_ids |= contact_only
         before = self._snapshot()
         wizard = self.env["call.campaign.member.forward"].create(
-            {"member_ids": [(6, 0, self.members[:2].ids)], "campaign_id": self.target.id,
-             "status_id": contact_only.id}
+            {
+                "member_ids": [(6, 0, self.members[:2].ids)],
+                "campaign_id": self.target.id,
+                "status_id": contact_only.id,
+            }
         )
         with self.assertRaisesRegex(UserError, "applies to contacts only"):
             wizard.action_forward()

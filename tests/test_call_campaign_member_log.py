@@ -23,7 +23,9 @@ class TestLogCallWizard(CallCampaignCase):
         form = self._form(self.member, self.agent)
         self.assertEqual(form.member_id.partner_id, self.partners[0])
         self.assertEqual(form.campaign_id, self.campaign)
-        self.assertNotIn(self.st_busy, form.allowed_status_ids, "hidden statuses are not offered")
+        self.assertNotIn(
+            self.st_busy, form.allowed_status_ids, "hidden statuses are not offered"
+        )
         form.stage_id = self.campaign.stage_ids[1]
         form.status_id = self.st_follow
         form.reason_id = self.reason_callback
@@ -35,12 +37,22 @@ class TestLogCallWizard(CallCampaignCase):
         self.assertEqual(self.member.stage_id, self.campaign.stage_ids[1])
         self.assertEqual(self.member.attempt_count, 1)
         call = self.member.interaction_ids.filtered(lambda i: i.kind == "call")
-        self.assertRecordValues(call, [{
-            "status_id": self.st_follow.id, "reason_id": self.reason_callback.id,
-            "note": "Call after lunch", "user_id": self.agent.id, "next_call_date": date,
-        }])
+        self.assertRecordValues(
+            call,
+            [
+                {
+                    "status_id": self.st_follow.id,
+                    "reason_id": self.reason_callback.id,
+                    "note": "Call after lunch",
+                    "user_id": self.agent.id,
+                    "next_call_date": date,
+                }
+            ],
+        )
         self.assertIn("stage_change", self.member.interaction_ids.mapped("kind"))
-        activity = self.env["mail.activity"].search([("call_member_id", "=", self.member.id)])
+        activity = self.env["mail.activity"].search(
+            [("call_member_id", "=", self.member.id)]
+        )
         self.assertEqual(activity.date_deadline, date.date())
         self.assertEqual(activity.user_id, self.agent)
 
@@ -58,7 +70,9 @@ class TestLogCallWizard(CallCampaignCase):
 
     def test_refusals_leave_the_member_unchanged(self):
         count = self.env["call.interaction"].search_count([])
-        wizard = self.env["call.campaign.member.log"].create({"member_ids": [(6, 0, self.member.ids)]})
+        wizard = self.env["call.campaign.member.log"].create(
+            {"member_ids": [(6, 0, self.member.ids)]}
+        )
         with self.assertRaisesRegex(UserError, "Choose the status"):
             wizard.action_log()
         wizard.status_id = self.st_not_before
@@ -78,7 +92,9 @@ class TestLogCallWizard(CallCampaignCase):
 
     def test_opened_from_a_contact(self):
         action = self.partners[0].action_log_call_campaign()
-        form = Form(self.env["call.campaign.member.log"].with_context(**action["context"]))
+        form = Form(
+            self.env["call.campaign.member.log"].with_context(**action["context"])
+        )
         self.assertEqual(form.member_id, self.member)
         form.status_id = self.st_interested
         form.save().action_log()
@@ -86,7 +102,11 @@ class TestLogCallWizard(CallCampaignCase):
 
     def test_opened_from_a_pending_call(self):
         self.member.set_status(self.st_recall)
-        activity = self.env["mail.activity"].search([("call_member_id", "=", self.member.id)])
+        activity = self.env["mail.activity"].search(
+            [("call_member_id", "=", self.member.id)]
+        )
         action = activity.action_log_call_campaign()
-        form = Form(self.env["call.campaign.member.log"].with_context(**action["context"]))
+        form = Form(
+            self.env["call.campaign.member.log"].with_context(**action["context"])
+        )
         self.assertEqual(form.member_id, self.member)

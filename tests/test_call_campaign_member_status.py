@@ -17,34 +17,43 @@ class TestSetStatus(CallCampaignCase):
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
         member = self.member.with_user(self.agent)
         interactions = member.set_status(
-            self.st_follow.id, next_call_date=date, reason=self.reason_callback.id, note="Call me"
+            self.st_follow.id,
+            next_call_date=date,
+            reason=self.reason_callback.id,
+            note="Call me",
         )
         self.assertEqual(member.status_id, self.st_follow)
         self.assertEqual(member.next_call_date, date)
-        self.assertEqual(member.user_id, self.agent, "my_record assigns the member to its agent")
+        self.assertEqual(
+            member.user_id, self.agent, "my_record assigns the member to its agent"
+        )
         self.assertEqual(member.state, "scheduled")
         self.assertEqual(len(interactions), 1)
         self.assertRecordValues(
             interactions,
-            [{
-                "kind": "status_change",
-                "member_id": member.id,
-                "campaign_id": self.campaign.id,
-                "partner_id": self.partners[0].id,
-                "user_id": self.agent.id,
-                "status_id": self.st_follow.id,
-                "previous_status_id": self.st_call.id,
-                "reason_id": self.reason_callback.id,
-                "note": "Call me",
-                "next_call_date": date,
-            }],
+            [
+                {
+                    "kind": "status_change",
+                    "member_id": member.id,
+                    "campaign_id": self.campaign.id,
+                    "partner_id": self.partners[0].id,
+                    "user_id": self.agent.id,
+                    "status_id": self.st_follow.id,
+                    "previous_status_id": self.st_call.id,
+                    "reason_id": self.reason_callback.id,
+                    "note": "Call me",
+                    "next_call_date": date,
+                }
+            ],
         )
 
     def test_delay_gives_the_follow_up_date(self):
         before = fields.Datetime.now()
         self.member.set_status(self.st_recall)
         self.assertGreaterEqual(self.member.next_call_date, before + timedelta(days=3))
-        self.assertLess(self.member.next_call_date, before + timedelta(days=3, minutes=5))
+        self.assertLess(
+            self.member.next_call_date, before + timedelta(days=3, minutes=5)
+        )
 
     def test_closed_status_clears_date_and_closes(self):
         self.member.set_status(self.st_recall)
@@ -66,7 +75,9 @@ class TestSetStatus(CallCampaignCase):
     def test_refuse_status_for_another_target(self):
         with self.assertRaisesRegex(UserError, "applies to leads only"):
             self.member.set_status(self.st_lead_only)
-        lead = self.env["crm.lead"].create({"name": "Lead", "partner_id": self.partners[1].id})
+        lead = self.env["crm.lead"].create(
+            {"name": "Lead", "partner_id": self.partners[1].id}
+        )
         self.members[1].lead_id = lead
         self.members[1].set_status(self.st_lead_only)
         self.assertEqual(self.members[1].status_id, self.st_lead_only)
@@ -78,13 +89,15 @@ class TestSetStatus(CallCampaignCase):
     def test_refuse_past_date(self):
         with self.assertRaisesRegex(UserError, "in the past"):
             self.member.set_status(
-                self.st_not_before, next_call_date=fields.Datetime.now() - timedelta(days=1)
+                self.st_not_before,
+                next_call_date=fields.Datetime.now() - timedelta(days=1),
             )
 
     def test_refuse_meaningless_date(self):
         with self.assertRaisesRegex(UserError, "takes no follow-up date"):
             self.member.set_status(
-                self.st_interested, next_call_date=fields.Datetime.now() + timedelta(days=1)
+                self.st_interested,
+                next_call_date=fields.Datetime.now() + timedelta(days=1),
             )
 
     def test_refuse_reason_of_another_status(self):
@@ -112,7 +125,9 @@ class TestSetStatus(CallCampaignCase):
 
     def test_nothing_half_written(self):
         """One bad member in the batch: no member changes, no history written."""
-        lead = self.env["crm.lead"].create({"name": "Lead", "partner_id": self.partners[1].id})
+        lead = self.env["crm.lead"].create(
+            {"name": "Lead", "partner_id": self.partners[1].id}
+        )
         self.members[1].lead_id = lead
         count = self.env["call.interaction"].search_count([])
         with self.assertRaises(UserError):
@@ -127,7 +142,9 @@ class TestSetStatus(CallCampaignCase):
         partner.invalidate_recordset(["phone_sanitized_blacklisted"])
         self.assertTrue(partner.phone_sanitized_blacklisted)
         self.assertTrue(
-            self.env["phone.blacklist"].search([("number", "=", partner.phone_sanitized)])
+            self.env["phone.blacklist"].search(
+                [("number", "=", partner.phone_sanitized)]
+            )
         )
         # never callable again, not even by a manager, until unblacklisted
         with self.assertRaisesRegex(UserError, "phone blacklist"):
@@ -152,4 +169,6 @@ class TestSetStatus(CallCampaignCase):
         with self.assertQueryCount(HUNDRED_MEMBERS_QUERIES):
             many.set_status(self.st_recall, note="many")
         self.assertEqual(set(many.mapped("status_id").ids), {self.st_recall.id})
-        self.assertEqual(len(many.interaction_ids.filtered(lambda i: i.note == "many")), 100)
+        self.assertEqual(
+            len(many.interaction_ids.filtered(lambda i: i.note == "many")), 100
+        )

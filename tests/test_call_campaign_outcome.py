@@ -14,16 +14,26 @@ class TestDialerOutcome(CallCampaignCase):
     def test_busy_applies_automatic_status_with_retry(self):
         now = fields.Datetime.now().replace(microsecond=0)
         with freeze_time(now):
-            ids = self.member.register_call_outcome("busy", duration=0, note="line busy")
+            ids = self.member.register_call_outcome(
+                "busy", duration=0, note="line busy"
+            )
         self.assertEqual(self.member.status_id, self.st_busy)
         self.assertEqual(self.member.next_call_date, now + timedelta(minutes=30))
         self.assertEqual(self.member.attempt_count, 1)
         self.assertEqual(self.member.last_call_date, now)
         interaction = self.env["call.interaction"].browse(ids)
-        self.assertRecordValues(interaction, [{
-            "kind": "outcome", "outcome": "busy", "status_id": self.st_busy.id,
-            "previous_status_id": self.st_call.id, "note": "line busy",
-        }])
+        self.assertRecordValues(
+            interaction,
+            [
+                {
+                    "kind": "outcome",
+                    "outcome": "busy",
+                    "status_id": self.st_busy.id,
+                    "previous_status_id": self.st_call.id,
+                    "note": "line busy",
+                }
+            ],
+        )
 
     def test_retries_exhaust_to_the_exhausted_status(self):
         for _i in range(2):
@@ -49,7 +59,9 @@ class TestDialerOutcome(CallCampaignCase):
         self.assertEqual(self.member.attempt_count, 1)
 
     def test_refusals(self):
-        with self.assertRaisesRegex(UserError, "Valid outcomes: answered, busy, no_answer"):
+        with self.assertRaisesRegex(
+            UserError, "Valid outcomes: answered, busy, no_answer"
+        ):
             self.member.register_call_outcome("hung_up")
         with self.assertRaisesRegex(UserError, "whole number of seconds"):
             self.member.register_call_outcome("answered", duration=-3)

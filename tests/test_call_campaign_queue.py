@@ -21,20 +21,32 @@ class TestNextCall(CallCampaignCase):
         cls.campaign.status_ids |= cls.st_dropped
         Member = cls.env["call.campaign.member"]
         past = fields.Datetime.now() - timedelta(hours=1)
-        cls.own_callback, cls.other_callback, cls.dropped, cls.high, cls.plain = cls.members
+        cls.own_callback, cls.other_callback, cls.dropped, cls.high, cls.plain = (
+            cls.members
+        )
         cls.own_callback.with_context(call_campaign_no_history=True).write(
-            {"status_id": cls.st_follow.id, "user_id": cls.agent.id, "next_call_date": past}
+            {
+                "status_id": cls.st_follow.id,
+                "user_id": cls.agent.id,
+                "next_call_date": past,
+            }
         )
         cls.other_callback.with_context(call_campaign_no_history=True).write(
-            {"status_id": cls.st_follow.id, "user_id": cls.agent2.id, "next_call_date": past}
+            {
+                "status_id": cls.st_follow.id,
+                "user_id": cls.agent2.id,
+                "next_call_date": past,
+            }
         )
         cls.dropped.with_context(call_campaign_no_history=True).write(
             {"status_id": cls.st_dropped.id}
         )
         cls.high.priority = "2"
         extra = cls.env["res.partner"].create(
-            [{"name": "Blacklisted", "phone": "+48 601 999 222"},
-             {"name": "Later", "phone": "+48 601 999 333"}]
+            [
+                {"name": "Blacklisted", "phone": "+48 601 999 222"},
+                {"name": "Later", "phone": "+48 601 999 333"},
+            ]
         )
         cls.blacklisted, cls.later = Member.create(
             [{"campaign_id": cls.campaign.id, "partner_id": p.id} for p in extra]
@@ -76,7 +88,9 @@ class TestNextCall(CallCampaignCase):
             self.assertEqual(self._next(self.agent2), self.other_callback)
             self.assertEqual(self._next(self.agent2), self.dropped)
         self.assertEqual(self._next(self.agent), self.own_callback)
-        self.assertEqual(self._next(self.agent), self.dropped, "its reservation has expired")
+        self.assertEqual(
+            self._next(self.agent), self.dropped, "its reservation has expired"
+        )
 
     def test_asking_again_moves_on(self):
         first = self._next(self.agent)
@@ -89,9 +103,24 @@ class TestNextCall(CallCampaignCase):
 
     def test_outside_calling_hours_never_offered(self):
         calendar = self.env["resource.calendar"].create(
-            {"name": "9-18", "attendance_ids": [(5, 0, 0)] + [
-                (0, 0, {"name": f"D{d}", "dayofweek": str(d), "hour_from": 9, "hour_to": 18,
-                        "day_period": "morning"}) for d in range(5)]}
+            {
+                "name": "9-18",
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"D{d}",
+                            "dayofweek": str(d),
+                            "hour_from": 9,
+                            "hour_to": 18,
+                            "day_period": "morning",
+                        },
+                    )
+                    for d in range(5)
+                ],
+            }
         )
         self.campaign.calling_calendar_id = calendar
         self.plain.partner_id.tz = "America/Sao_Paulo"
@@ -114,13 +143,22 @@ class TestNextCallConcurrency(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             group = env.ref("call_campaign.group_call_agent")
             users = env["res.users"].create(
-                [{"name": f"Concurrent {i}", "login": f"cc_concurrent_{tag}_{i}",
-                  "groups_id": [(6, 0, group.ids)]} for i in range(2)]
+                [
+                    {
+                        "name": f"Concurrent {i}",
+                        "login": f"cc_concurrent_{tag}_{i}",
+                        "groups_id": [(6, 0, group.ids)],
+                    }
+                    for i in range(2)
+                ]
             )
             campaign = env["call.campaign"].create(
-                {"name": "Concurrent", "state": "running",
-                 "agent_ids": [(6, 0, users.ids)],
-                 "default_status_id": env.ref("call_campaign.call_status_call").id}
+                {
+                    "name": "Concurrent",
+                    "state": "running",
+                    "agent_ids": [(6, 0, users.ids)],
+                    "default_status_id": env.ref("call_campaign.call_status_call").id,
+                }
             )
             partners = env["res.partner"].create(
                 [{"name": f"Concurrent customer {i}"} for i in range(3)]
@@ -128,7 +166,8 @@ class TestNextCallConcurrency(TransactionCase):
             env["call.campaign.member"].create(
                 [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
             )
-            cr.commit()
+            # the other transactions must see this data
+            cr.commit()  # pylint: disable=invalid-commit
             user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
         results, errors = {}, []
         both_asked = threading.Barrier(2, timeout=30)
@@ -159,9 +198,12 @@ class TestNextCallConcurrency(TransactionCase):
             self.assertNotEqual(results[user_ids[0]], results[user_ids[1]])
         finally:
             with registry.cursor() as cr:
-                cr.execute("DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id])
                 cr.execute(
-                    "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign_id]
+                    "DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id]
+                )
+                cr.execute(
+                    "DELETE FROM call_campaign_member WHERE campaign_id = %s",
+                    [campaign_id],
                 )
                 cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
                 env = api.Environment(cr, SUPERUSER_ID, {})

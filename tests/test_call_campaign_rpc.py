@@ -10,16 +10,23 @@ class TestCallCampaignRpc(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.agent = new_test_user(cls.env, login="rpc_agent", groups="call_campaign.group_call_agent")
+        cls.agent = new_test_user(
+            cls.env, login="rpc_agent", groups="call_campaign.group_call_agent"
+        )
         cls.agent2 = new_test_user(
             cls.env, login="rpc_agent2", groups="call_campaign.group_call_agent"
         )
         cls.campaign = cls.env["call.campaign"].create(
-            {"name": "RPC", "state": "running",
-             "agent_ids": [(6, 0, (cls.agent | cls.agent2).ids)],
-             "default_status_id": cls.env.ref("call_campaign.call_status_call").id}
+            {
+                "name": "RPC",
+                "state": "running",
+                "agent_ids": [(6, 0, (cls.agent | cls.agent2).ids)],
+                "default_status_id": cls.env.ref("call_campaign.call_status_call").id,
+            }
         )
-        partners = cls.env["res.partner"].create([{"name": "RPC one"}, {"name": "RPC two"}])
+        partners = cls.env["res.partner"].create(
+            [{"name": "RPC one"}, {"name": "RPC two"}]
+        )
         cls.mine, cls.theirs = cls.env["call.campaign.member"].create(
             [{"campaign_id": cls.campaign.id, "partner_id": p.id} for p in partners]
         )
@@ -27,15 +34,27 @@ class TestCallCampaignRpc(HttpCase):
 
     def _rpc(self, user, model, method, *args, **kwargs):
         payload = {
-            "jsonrpc": "2.0", "method": "call", "id": 1,
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
             "params": {
-                "service": "object", "method": "execute_kw",
-                "args": [self.env.cr.dbname, user.id, user.login, model, method,
-                         list(args), kwargs],
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    user.login,
+                    model,
+                    method,
+                    list(args),
+                    kwargs,
+                ],
             },
         }
         response = self.url_open(
-            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}
+            "/jsonrpc",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
         return response.json()
@@ -46,11 +65,24 @@ class TestCallCampaignRpc(HttpCase):
         self.assertEqual(answer.get("result"), self.mine.id)
         status = self.env.ref("call_campaign.call_status_not_interested")
         reason = self.env.ref("call_campaign.call_status_reason_price")
-        answer = self._rpc(self.agent, Member, "register_call_outcome", [self.mine.id],
-                           "answered", duration=42)
+        answer = self._rpc(
+            self.agent,
+            Member,
+            "register_call_outcome",
+            [self.mine.id],
+            "answered",
+            duration=42,
+        )
         self.assertIsInstance(answer.get("result"), list)
-        answer = self._rpc(self.agent, Member, "set_status", [self.mine.id], status.id,
-                           reason=reason.id, note="Too expensive")
+        answer = self._rpc(
+            self.agent,
+            Member,
+            "set_status",
+            [self.mine.id],
+            status.id,
+            reason=reason.id,
+            note="Too expensive",
+        )
         interaction_ids = answer.get("result")
         self.assertEqual(len(interaction_ids), 1)
         self.mine.invalidate_recordset()
@@ -64,17 +96,32 @@ class TestCallCampaignRpc(HttpCase):
 
     def test_agent_cannot_act_on_another_agents_member(self):
         status = self.env.ref("call_campaign.call_status_interested")
-        answer = self._rpc(self.agent, "call.campaign.member", "set_status",
-                           [self.theirs.id], status.id)
+        answer = self._rpc(
+            self.agent,
+            "call.campaign.member",
+            "set_status",
+            [self.theirs.id],
+            status.id,
+        )
         self.assertIn("error", answer)
         self.assertIn("AccessError", answer["error"]["data"]["name"])
-        answer = self._rpc(self.agent, "call.campaign.member", "register_call_outcome",
-                           [self.theirs.id], "busy")
+        answer = self._rpc(
+            self.agent,
+            "call.campaign.member",
+            "register_call_outcome",
+            [self.theirs.id],
+            "busy",
+        )
         self.assertIn("error", answer)
         self.theirs.invalidate_recordset()
         self.assertEqual(self.theirs.attempt_count, 0)
 
     def test_unknown_outcome_error_lists_valid_ones(self):
-        answer = self._rpc(self.agent, "call.campaign.member", "register_call_outcome",
-                           [self.mine.id], "exploded")
+        answer = self._rpc(
+            self.agent,
+            "call.campaign.member",
+            "register_call_outcome",
+            [self.mine.id],
+            "exploded",
+        )
         self.assertIn("Valid outcomes", answer["error"]["data"]["message"])

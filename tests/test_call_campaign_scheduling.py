@@ -19,8 +19,13 @@ class TestScheduledCalls(CallCampaignCase):
         super().setUpClass()
         cls.call_type = cls.env.ref("call_campaign.mail_activity_type_call")
         cls.st_cyclic = cls.env["call.status"].create(
-            {"name": "Monthly check", "behavior": "to_call", "schedule_call": True,
-             "cyclic": True, "delay_days": 7}
+            {
+                "name": "Monthly check",
+                "behavior": "to_call",
+                "schedule_call": True,
+                "cyclic": True,
+                "delay_days": 7,
+            }
         )
         cls.campaign.status_ids |= cls.st_cyclic
 
@@ -41,7 +46,9 @@ class TestScheduledCalls(CallCampaignCase):
         self.assertEqual(second.date_deadline, date.date())
         self.member.set_status(self.st_follow, next_call_date=date + timedelta(days=1))
         self.assertEqual(len(self._pending(self.member)), 1)
-        self.assertEqual(self._pending(self.member).date_deadline, (date + timedelta(days=1)).date())
+        self.assertEqual(
+            self._pending(self.member).date_deadline, (date + timedelta(days=1)).date()
+        )
 
     def test_unassigned_member_call_goes_to_campaign_responsible(self):
         self.member.set_status(self.st_recall)
@@ -49,7 +56,9 @@ class TestScheduledCalls(CallCampaignCase):
 
     def test_closed_and_do_not_call_cancel_the_call(self):
         self.members[:2].set_status(self.st_recall)
-        self.assertEqual(len(self._pending(self.members[0]) | self._pending(self.members[1])), 2)
+        self.assertEqual(
+            len(self._pending(self.members[0]) | self._pending(self.members[1])), 2
+        )
         self.members[0].set_status(self.st_interested)
         self.members[1].set_status(self.st_dnc)
         self.assertFalse(self._pending(self.members[0]))
@@ -66,7 +75,9 @@ class TestScheduledCalls(CallCampaignCase):
         with self.assertRaisesRegex(ValidationError, "already has a pending call"):
             self.env["mail.activity"].create(
                 {
-                    "res_model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                    "res_model_id": self.env["ir.model"]._get_id(
+                        "call.campaign.member"
+                    ),
                     "res_id": self.member.id,
                     "activity_type_id": self.call_type.id,
                     "user_id": self.agent.id,
@@ -81,8 +92,10 @@ class TestScheduledCalls(CallCampaignCase):
         call = self.member.interaction_ids.filtered(lambda i: i.kind == "call")
         self.assertEqual(call.note, "Spoke with the buyer")
         self.assertFalse(self._pending(self.member), "not cyclic: no next call")
-        done = self.env["mail.activity"].with_context(active_test=False).search(
-            [("call_member_id", "=", self.member.id), ("active", "=", False)]
+        done = (
+            self.env["mail.activity"]
+            .with_context(active_test=False)
+            .search([("call_member_id", "=", self.member.id), ("active", "=", False)])
         )
         self.assertEqual(len(done), 1, "the done call is kept for reporting")
 
@@ -94,7 +107,9 @@ class TestScheduledCalls(CallCampaignCase):
         for contact in range(3):
             contact_time = start + timedelta(days=7 * contact + 7, hours=1)
             with freeze_time(contact_time):
-                self._pending(self.member).action_feedback(feedback=f"contact {contact}")
+                self._pending(self.member).action_feedback(
+                    feedback=f"contact {contact}"
+                )
                 dates.append(self.member.next_call_date)
                 self.assertEqual(
                     self.member.next_call_date, contact_time + timedelta(days=7)
@@ -104,7 +119,10 @@ class TestScheduledCalls(CallCampaignCase):
                     (contact_time + timedelta(days=7)).date(),
                 )
         self.assertEqual(self.member.attempt_count, 3)
-        self.assertEqual([b - a for a, b in zip(dates, dates[1:])], [timedelta(days=7)] * 2)
+        self.assertEqual(
+            [b - a for a, b in zip(dates, dates[1:], strict=False)],
+            [timedelta(days=7)] * 2,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -115,9 +133,19 @@ class TestCallingHours(CallCampaignCase):
         cls.calendar = cls.env["resource.calendar"].create(
             {
                 "name": "Mon-Fri 9-18",
-                "attendance_ids": [(5, 0, 0)] + [
-                    (0, 0, {"name": f"Day {day}", "dayofweek": str(day), "hour_from": 9,
-                            "hour_to": 18, "day_period": "morning"})
+                "attendance_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 18,
+                            "day_period": "morning",
+                        },
+                    )
                     for day in range(5)
                 ],
             }
@@ -127,7 +155,12 @@ class TestCallingHours(CallCampaignCase):
         cls.warsaw.partner_id.tz = "Europe/Warsaw"
         cls.sao_paulo.partner_id.tz = "America/Sao_Paulo"
         cls.st_next_day = cls.env["call.status"].create(
-            {"name": "Tomorrow", "behavior": "to_call", "schedule_call": True, "delay_days": 1}
+            {
+                "name": "Tomorrow",
+                "behavior": "to_call",
+                "schedule_call": True,
+                "delay_days": 1,
+            }
         )
         cls.campaign.status_ids |= cls.st_next_day
 
@@ -146,11 +179,15 @@ class TestCallingHours(CallCampaignCase):
             (self.warsaw | self.sao_paulo).set_status(self.st_next_day)
         # Wednesday 19:00 UTC: Warsaw is closed until Thursday 09:00 local
         self.assertEqual(self.warsaw.next_call_date, datetime(2026, 11, 26, 8, 0, 0))
-        self.assertEqual(self.sao_paulo.next_call_date, datetime(2026, 11, 25, 19, 0, 0))
+        self.assertEqual(
+            self.sao_paulo.next_call_date, datetime(2026, 11, 25, 19, 0, 0)
+        )
 
     def test_explicit_date_outside_hours_is_refused(self):
         with freeze_time(TUESDAY_EVENING - timedelta(days=1)):
-            with self.assertRaisesRegex(UserError, "Next allowed time: 2026-11-25 09:00"):
+            with self.assertRaisesRegex(
+                UserError, "Next allowed time: 2026-11-25 09:00"
+            ):
                 self.warsaw.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
             self.sao_paulo.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
             self.assertEqual(self.sao_paulo.next_call_date, TUESDAY_EVENING)

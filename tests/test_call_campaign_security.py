@@ -12,7 +12,9 @@ class TestCallCampaignSecurity(TransactionCase):
         cls.agent = new_test_user(
             cls.env, login="cc_sec_agent", groups="call_campaign.group_call_agent"
         )
-        cls.plain_user = new_test_user(cls.env, login="cc_sec_plain", groups="base.group_user")
+        cls.plain_user = new_test_user(
+            cls.env, login="cc_sec_plain", groups="base.group_user"
+        )
 
     def test_manager_implies_agent(self):
         self.assertIn(self.group_agent, self.group_manager.implied_ids)
@@ -23,9 +25,15 @@ class TestCallCampaignSecurity(TransactionCase):
         self.assertFalse(self.agent.has_group("call_campaign.group_call_manager"))
 
     def test_admin_is_manager(self):
-        self.assertTrue(self.env.ref("base.user_admin").has_group("call_campaign.group_call_manager"))
+        self.assertTrue(
+            self.env.ref("base.user_admin").has_group(
+                "call_campaign.group_call_manager"
+            )
+        )
 
     def test_app_menu_visible_to_agents_only(self):
         Menu = self.env["ir.ui.menu"]
         self.assertIn(self.root_menu.id, Menu.with_user(self.agent)._visible_menu_ids())
-        self.assertNotIn(self.root_menu.id, Menu.with_user(self.plain_user)._visible_menu_ids())
+        self.assertNotIn(
+            self.root_menu.id, Menu.with_user(self.plain_user)._visible_menu_ids()
+        )

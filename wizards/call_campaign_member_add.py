@@ -10,7 +10,7 @@ class CallCampaignMemberAdd(models.TransientModel):
     _name = "call.campaign.member.add"
     _description = "Add Members to a Call Campaign"
 
-    campaign_id = fields.Many2one("call.campaign", string="Campaign", required=True)
+    campaign_id = fields.Many2one("call.campaign", required=True)
     res_model = fields.Selection(
         [("res.partner", "Contacts"), ("crm.lead", "Leads")],
         string="Add From",
@@ -25,7 +25,6 @@ class CallCampaignMemberAdd(models.TransientModel):
     )
     status_id = fields.Many2one(
         "call.status",
-        string="Status",
         domain="[('id', 'in', allowed_status_ids)]",
         help="The campaign's default status when empty.",
     )
@@ -41,11 +40,16 @@ class CallCampaignMemberAdd(models.TransientModel):
         self.ensure_one()
         campaign = self.campaign_id
         if campaign.state == "done":
-            raise UserError(_("The campaign “%s” is done: no member can be added.", campaign.name))
+            raise UserError(
+                _("The campaign “%s” is done: no member can be added.", campaign.name)
+            )
         status = self.status_id or campaign.default_status_id
         if not status:
             raise UserError(
-                _("Choose a status, or set a default status on the campaign “%s”.", campaign.name)
+                _(
+                    "Choose a status, or set a default status on the campaign “%s”.",
+                    campaign.name,
+                )
             )
         if status not in campaign.status_ids:
             raise UserError(
@@ -70,11 +74,15 @@ class CallCampaignMemberAdd(models.TransientModel):
             raise UserError(_("The filter is not valid: %s", error)) from error
         records = self.env[self.res_model].search(domain)
         candidates = self._prepare_candidates(records)
-        partners = self.env["res.partner"].browse([partner_id for partner_id, _lead in candidates])
+        partners = self.env["res.partner"].browse(
+            [partner_id for partner_id, _lead in candidates]
+        )
         existing = set(
             self.env["call.campaign.member"]
             .with_context(active_test=False)
-            .search([("campaign_id", "=", campaign.id), ("partner_id", "in", partners.ids)])
+            .search(
+                [("campaign_id", "=", campaign.id), ("partner_id", "in", partners.ids)]
+            )
             .partner_id.ids
         )
         blacklisted = set(
@@ -83,7 +91,11 @@ class CallCampaignMemberAdd(models.TransientModel):
         vals_list, seen = [], set()
         agents = self.user_ids.ids
         for partner_id, lead_id in candidates:
-            if partner_id in existing or partner_id in seen or partner_id in blacklisted:
+            if (
+                partner_id in existing
+                or partner_id in seen
+                or partner_id in blacklisted
+            ):
                 continue
             seen.add(partner_id)
             vals_list.append(
@@ -92,7 +104,9 @@ class CallCampaignMemberAdd(models.TransientModel):
                     "partner_id": partner_id,
                     "lead_id": lead_id,
                     "status_id": status.id,
-                    "user_id": agents[len(vals_list) % len(agents)] if agents else False,
+                    "user_id": agents[len(vals_list) % len(agents)]
+                    if agents
+                    else False,
                 }
             )
         self.env["call.campaign.member"].create(vals_list)

@@ -11,11 +11,16 @@ class CallCampaignMemberForward(models.TransientModel):
 
     def _default_member_ids(self):
         if self.env.context.get("active_model") == "call.campaign.member":
-            return self.env["call.campaign.member"].browse(self.env.context.get("active_ids"))
+            return self.env["call.campaign.member"].browse(
+                self.env.context.get("active_ids")
+            )
         return self.env["call.campaign.member"]
 
     member_ids = fields.Many2many(
-        "call.campaign.member", string="Members", default=_default_member_ids, required=True
+        "call.campaign.member",
+        string="Members",
+        default=_default_member_ids,
+        required=True,
     )
     member_count = fields.Integer(compute="_compute_member_count")
     source_campaign_id = fields.Many2one(
@@ -27,15 +32,17 @@ class CallCampaignMemberForward(models.TransientModel):
         domain="[('id', 'in', allowed_user_ids)]",
     )
     campaign_id = fields.Many2one(
-        "call.campaign", string="To Campaign", domain="[('state', 'in', ('draft', 'running', 'paused'))]"
+        "call.campaign",
+        string="To Campaign",
+        domain="[('state', 'in', ('draft', 'running', 'paused'))]",
     )
     allowed_user_ids = fields.Many2many("res.users", compute="_compute_allowed")
     allowed_status_ids = fields.Many2many("call.status", compute="_compute_allowed")
     status_id = fields.Many2one(
-        "call.status", string="Status", domain="[('id', 'in', allowed_status_ids)]"
+        "call.status", domain="[('id', 'in', allowed_status_ids)]"
     )
     reason_id = fields.Many2one(
-        "call.status.reason", string="Reason", domain="[('status_id', '=', status_id)]"
+        "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
     next_call_date = fields.Datetime("Follow-up Date")
     date_required = fields.Boolean(related="status_id.date_required")
@@ -71,9 +78,13 @@ class CallCampaignMemberForward(models.TransientModel):
         if not members:
             raise UserError(_("Choose the members to forward."))
         if not self.status_id:
-            raise UserError(_("A forward always carries a status update: choose a status."))
+            raise UserError(
+                _("A forward always carries a status update: choose a status.")
+            )
         target_campaign = self.campaign_id
-        moving = members.filtered(lambda m: target_campaign and m.campaign_id != target_campaign)
+        moving = members.filtered(
+            lambda m: target_campaign and m.campaign_id != target_campaign
+        )
         if not self.user_id and not moving:
             raise UserError(_("Choose the agent or the campaign to forward to."))
         self._check_targets(moving)
@@ -85,7 +96,9 @@ class CallCampaignMemberForward(models.TransientModel):
         previous = {m.id: (m.user_id, m.campaign_id) for m in members}
         with self.env.cr.savepoint():
             if moving:
-                moving.with_context(call_campaign_forward=True, call_campaign_no_history=True).write(
+                moving.with_context(
+                    call_campaign_forward=True, call_campaign_no_history=True
+                ).write(
                     {
                         "campaign_id": target_campaign.id,
                         "stage_id": target_campaign.stage_ids[:1].id,
@@ -122,17 +135,22 @@ class CallCampaignMemberForward(models.TransientModel):
         if moving:
             if target_campaign.state == "done":
                 raise UserError(
-                    _("The campaign “%s” is done: nobody can be forwarded to it.",
-                      target_campaign.name)
+                    _(
+                        "The campaign “%s” is done: nobody can be forwarded to it.",
+                        target_campaign.name,
+                    )
                 )
-            already = self.env["call.campaign.member"].sudo().with_context(
-                active_test=False
-            ).search(
-                [
-                    ("campaign_id", "=", target_campaign.id),
-                    ("partner_id", "in", moving.partner_id.ids),
-                ],
-                limit=1,
+            already = (
+                self.env["call.campaign.member"]
+                .sudo()
+                .with_context(active_test=False)
+                .search(
+                    [
+                        ("campaign_id", "=", target_campaign.id),
+                        ("partner_id", "in", moving.partner_id.ids),
+                    ],
+                    limit=1,
+                )
             )
             if already:
                 raise UserError(

@@ -11,7 +11,9 @@ class CallCampaignMemberLog(models.TransientModel):
 
     def _default_member_ids(self):
         if self.env.context.get("active_model") == "call.campaign.member":
-            return self.env["call.campaign.member"].browse(self.env.context.get("active_ids"))
+            return self.env["call.campaign.member"].browse(
+                self.env.context.get("active_ids")
+            )
         return self.env["call.campaign.member"]
 
     member_ids = fields.Many2many(
@@ -19,7 +21,6 @@ class CallCampaignMemberLog(models.TransientModel):
     )
     member_id = fields.Many2one(
         "call.campaign.member",
-        string="Member",
         compute="_compute_member_id",
         store=True,
         readonly=False,
@@ -35,7 +36,6 @@ class CallCampaignMemberLog(models.TransientModel):
     campaign_id = fields.Many2one(related="member_id.campaign_id")
     stage_id = fields.Many2one(
         "call.campaign.stage",
-        string="Stage",
         compute="_compute_stage_id",
         store=True,
         readonly=False,
@@ -45,10 +45,10 @@ class CallCampaignMemberLog(models.TransientModel):
         "call.status", compute="_compute_allowed_status_ids"
     )
     status_id = fields.Many2one(
-        "call.status", string="Status", domain="[('id', 'in', allowed_status_ids)]"
+        "call.status", domain="[('id', 'in', allowed_status_ids)]"
     )
     reason_id = fields.Many2one(
-        "call.status.reason", string="Reason", domain="[('status_id', '=', status_id)]"
+        "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
     note = fields.Text("Notes")
     next_call_date = fields.Datetime("Follow-up Date")
@@ -91,7 +91,11 @@ class CallCampaignMemberLog(models.TransientModel):
     @api.depends("status_id")
     def _compute_date_allowed(self):
         for wizard in self:
-            wizard.date_allowed = wizard.status_id.behavior in ("to_call", "my_record", "not_before")
+            wizard.date_allowed = wizard.status_id.behavior in (
+                "to_call",
+                "my_record",
+                "not_before",
+            )
 
     @api.depends("member_id")
     def _compute_interaction_ids(self):
@@ -114,7 +118,10 @@ class CallCampaignMemberLog(models.TransientModel):
             raise UserError(_("Choose the status of the call."))
         if self.stage_id and self.stage_id.campaign_id != members.campaign_id:
             raise UserError(
-                _("The stage “%s” is not a stage of the member's campaign.", self.stage_id.name)
+                _(
+                    "The stage “%s” is not a stage of the member's campaign.",
+                    self.stage_id.name,
+                )
             )
         members._set_status(
             self.status_id,

@@ -1,0 +1,254 @@
+"""Latency of “Next call” over JSON-RPC under concurrent agents, next to the
+floor of any RPC call (a ``search`` with limit 1) measured in the same run.
+
+Not part of the test suite. Needs a database with call_campaign installed;
+the script inserts the members with SQL (setup is not measured), starts an
+Odoo server with several workers on ``--port``, lets ``--agents`` threads ask
+for ``--calls`` next calls each, stops the server and removes what it made::
+
+    python3 bench/bench_next_call.py -d call_campaign_demo --members 1000000 \\
+        -- --addons-path=... --db_host=... --db_port=... --db_user=...
+
+Everything after ``--`` is given to Odoo (the bench adds ``--workers``).
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+
+def setup(env, members, agents, tag):
+    group = env.ref("call_campaign.group_call_agent")
+    users = env["res.users"].create(
+        [
+            {
+                "name": f"Bench agent {i}",
+                "login": f"bench_{tag}_{i}",
+                "password": f"bench_{tag}_{i}",
+                "groups_id": [(6, 0, group.ids)],
+            }
+            for i in range(agents)
+        ]
+    )
+    campaign = env["call.campaign"].create(
+        {
+            "name": f"Bench queue {tag}",
+            "state": "running",
+            "agent_ids": [(6, 0, users.ids)],
+            "reservation_minutes": 60,
+        }
+    )
+    status = env.ref("call_campaign.call_status_call")
+    env.cr.execute(
+        """INSERT INTO res_partner (name, complete_name, active, type, is_company, lang,
+                                    create_date, write_date)
+           SELECT 'Queue ' || g, 'Queue ' || g, true, 'contact', false, 'en_US', now(), now()
+             FROM generate_series(1, %s) g RETURNING id""",
+        [members],
+    )
+    partner_ids = [row[0] for row in env.cr.fetchall()]
+    env.cr.execute(
+        """INSERT INTO call_campaign_member (campaign_id, partner_id, status_id, behavior,
+                   state, active, priority, company_id, attempt_count,
+                   create_uid, write_uid, create_date, write_date)
+           SELECT %s, p, %s, 'to_call', 'queued', true,
+                  (ARRAY['0', '0', '0', '1'])[1 + (p %% 4)], %s, 0, 1, 1, now(), now()
+             FROM unnest(%s) p""",
+        [campaign.id, status.id, campaign.company_id.id, partner_ids],
+    )
+    env.cr.execute("ANALYZE call_campaign_member")
+    env.cr.commit()
+    return [(user.id, user.login) for user in users], campaign.id, partner_ids
+
+
+def cleanup(env, users, campaign_id, partner_ids):
+    env.cr.execute(
+        "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign_id]
+    )
+    env.cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+    env.cr.execute("DELETE FROM res_partner WHERE id = ANY(%s)", [partner_ids])
+    env["res.users"].browse([uid for uid, _login in users]).write({"active": False})
+    env.cr.commit()
+
+
+def rpc(url, db, user, model, method, args, kwargs=None):
+    payload = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [db, user[0], user[1], model, method, args, kwargs or {}],
+            },
+        }
+    ).encode()
+    request = urllib.request.Request(url, payload, {"Content-Type": "application/json"})
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.loads(response.read())
+    elapsed = time.perf_counter() - start
+    if "error" in answer:
+        raise RuntimeError(answer["error"]["data"]["message"])
+    return elapsed, answer["result"]
+
+
+def run_agents(url, db, users, calls, call):
+    latencies, results, errors = [], [], []
+    lock = threading.Lock()
+
+    def agent(user):
+        try:
+            for _i in range(calls):
+                elapsed, result = call(user)
+                with lock:
+                    latencies.append(elapsed)
+                    results.append(result)
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=agent, args=(user,)) for user in users]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return latencies, results, time.perf_counter() - start
+
+
+def summary(name, latencies, wall):
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    median = statistics.median(ordered)
+    print(
+        f"{name:32} median {median * 1000:7.1f} ms   p99 {p99 * 1000:7.1f} ms   "
+        f"{len(ordered) / wall:7.0f} calls/s"
+    )
+    return median
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--members", type=int, default=1_000_000)
+    parser.add_argument("--agents", type=int, default=10)
+    parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8079)
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    config.parse_config(args.odoo_args)
+    registry = odoo.modules.registry.Registry(args.database)
+    tag = uuid.uuid4().hex[:6]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        users, campaign_id, partner_ids = setup(env, args.members, args.agents, tag)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            *args.odoo_args,
+            "-d",
+            args.database,
+            "--db-filter",
+            f"^{args.database}$",
+            f"--workers={args.workers}",
+            f"--http-port={args.port}",
+            "--http-interface=127.0.0.1",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+            "--limit-time-real=600",
+        ],
+    )
+    url = f"http://127.0.0.1:{args.port}/jsonrpc"
+    try:
+        for _i in range(120):
+            try:
+                rpc(
+                    url,
+                    args.database,
+                    users[0],
+                    "res.partner",
+                    "search",
+                    [[]],
+                    {"limit": 1},
+                )
+                break
+            except OSError:
+                time.sleep(1)
+        # warm every worker up (registry, caches) before measuring anything
+        run_agents(
+            url,
+            args.database,
+            users,
+            20,
+            lambda user: rpc(
+                url, args.database, user, "res.partner", "search", [[]], {"limit": 1}
+            ),
+        )
+        floor, _results, floor_wall = run_agents(
+            url,
+            args.database,
+            users,
+            args.calls,
+            lambda user: rpc(
+                url,
+                args.database,
+                user,
+                "call.campaign.member",
+                "search",
+                [[("campaign_id", "=", campaign_id)]],
+                {"limit": 1},
+            ),
+        )
+        latencies, results, wall = run_agents(
+            url,
+            args.database,
+            users,
+            args.calls,
+            lambda user: rpc(
+                url,
+                args.database,
+                user,
+                "call.campaign.member",
+                "next_for_agent",
+                [[campaign_id]],
+            ),
+        )
+    finally:
+        server.terminate()
+        server.wait(60)
+        with registry.cursor() as cr:
+            cleanup(
+                api.Environment(cr, SUPERUSER_ID, {}), users, campaign_id, partner_ids
+            )
+    given = [member_id for member_id in results if member_id]
+    print(
+        f"members: {args.members}, agents: {args.agents} x {args.calls} calls, "
+        f"{args.workers} workers"
+    )
+    floor_median = summary("floor: search limit 1", floor, floor_wall)
+    median = summary("next_for_agent", latencies, wall)
+    print(
+        f"members given: {len(given)}, duplicates: {len(given) - len(set(given))}, "
+        f"empty answers: {len(results) - len(given)}"
+    )
+    print(f"ratio next_for_agent / floor (median): {median / floor_median:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
