@@ -8,3 +8,6 @@ from . import call_interaction
 from . import res_partner
 from . import crm_lead
 from . import mail_activity
+from . import mail_message
+from . import mail_scheduled_message
+from . import res_users

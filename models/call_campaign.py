@@ -137,6 +137,10 @@ class CallCampaign(models.Model):
         digits=(16, 1),
         help="Members whose status is a success, out of the contacted ones.",
     )
+    queued_count = fields.Integer("Queued", compute="_compute_figures")
+    scheduled_count = fields.Integer("Scheduled", compute="_compute_figures")
+    closed_count = fields.Integer("Closed", compute="_compute_figures")
+    do_not_call_count = fields.Integer("Do Not Call", compute="_compute_figures")
     interaction_count = fields.Integer(compute="_compute_interaction_count")
 
     _sql_constraints = [
@@ -186,7 +190,11 @@ class CallCampaign(models.Model):
                                         AND m.next_call_date < %(now)s),
                        count(*) FILTER (WHERE m.last_call_date IS NOT NULL),
                        count(*) FILTER (WHERE m.last_call_date IS NOT NULL
-                                        AND s.result = 'success')
+                                        AND s.result = 'success'),
+                       count(*) FILTER (WHERE m.state = 'queued'),
+                       count(*) FILTER (WHERE m.state = 'scheduled'),
+                       count(*) FILTER (WHERE m.state = 'closed'),
+                       count(*) FILTER (WHERE m.state = 'do_not_call')
                   FROM call_campaign_member m
                   JOIN call_status s ON s.id = m.status_id
                  WHERE m.campaign_id IN %(ids)s AND m.active
@@ -196,9 +204,21 @@ class CallCampaign(models.Model):
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for campaign in self:
-            members, today, overdue, contacted, success = figures.get(
-                campaign.id, (0,) * 5
-            )
+            (
+                members,
+                today,
+                overdue,
+                contacted,
+                success,
+                queued,
+                scheduled,
+                closed,
+                do_not_call,
+            ) = figures.get(campaign.id, (0,) * 9)
+            campaign.queued_count = queued
+            campaign.scheduled_count = scheduled
+            campaign.closed_count = closed
+            campaign.do_not_call_count = do_not_call
             campaign.member_count = members
             campaign.to_call_today_count = today
             campaign.overdue_count = overdue
@@ -317,6 +337,24 @@ class CallCampaign(models.Model):
         """Card button: reserve the next member of this campaign and open it."""
         member = self.env["call.campaign.member"].next_for_agent(self.ids)
         return member._action_open_next_call()
+
+    def action_view_report(self):
+        """Calls of this campaign by day and result, to pivot by agent or status."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_interaction_action_report"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        return action
+
+    def action_view_funnel(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_action_funnel"
+        )
+        action["domain"] = [("campaign_id", "=", self.id)]
+        action["context"] = {"default_campaign_id": self.id}
+        return action
 
     def action_add_members(self):
         self.ensure_one()

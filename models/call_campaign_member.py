@@ -840,7 +840,20 @@ class CallCampaignMember(models.Model):
         to_cancel.unlink()
         for changes, activities in to_write.items():
             activities.write(dict(changes))
-        return Activity.create(to_create)
+        created = Activity.create(to_create)
+        if created:
+            members = {member.id: member for member in self}
+            self.env["call.interaction"].create(
+                [
+                    members[activity.res_id]._prepare_interaction_vals(
+                        "scheduled",
+                        next_call_date=members[activity.res_id].next_call_date,
+                        to_user_id=activity.user_id.id,
+                    )
+                    for activity in created
+                ]
+            )
+        return created
 
     def _needs_call_activity(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CallCampaignStage(models.Model):
@@ -18,3 +18,31 @@ class CallCampaignStage(models.Model):
         ondelete="cascade",
     )
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)
+    member_count = fields.Integer("Members", compute="_compute_member_count")
+    member_rate = fields.Float(
+        "Share (%)",
+        compute="_compute_member_count",
+        help="Share of the campaign's members.",
+    )
+
+    @api.depends("campaign_id")
+    def _compute_member_count(self):
+        """The stage funnel: one grouped query for all stages shown."""
+        Member = self.env["call.campaign.member"]
+        by_stage = dict(
+            Member._read_group(
+                [("stage_id", "in", self.ids)], ["stage_id"], ["__count"]
+            )
+        )
+        by_campaign = dict(
+            Member._read_group(
+                [("campaign_id", "in", self.campaign_id.ids)],
+                ["campaign_id"],
+                ["__count"],
+            )
+        )
+        for stage in self:
+            count = by_stage.get(stage, 0)
+            total = by_campaign.get(stage.campaign_id, 0)
+            stage.member_count = count
+            stage.member_rate = 100.0 * count / total if total else 0.0

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from .call_status import OUTCOMES
 
@@ -15,12 +15,63 @@ KINDS = [
     ("stage_change", "Stage changed"),
     ("released", "Callback released"),
     ("note", "Note"),
+    # CRM events of the customer timeline
+    ("partner_created", "Contact created"),
+    ("salesperson_assigned", "Salesperson assigned"),
+    ("salesperson_removed", "Salesperson removed"),
+    ("lead_created", "Lead created"),
+    ("lead_stage", "Lead stage changed"),
+    ("lead_won", "Lead won"),
+    ("lead_lost", "Lead lost"),
+    ("note_logged", "Note logged"),
+    ("message_scheduled", "Message scheduled"),
 ]
+# events that belong to a campaign (the others come from CRM and mail)
+CAMPAIGN_KINDS = (
+    "added",
+    "status_change",
+    "forward",
+    "assigned",
+    "unassigned",
+    "call",
+    "scheduled",
+    "outcome",
+    "stage_change",
+    "released",
+    "note",
+)
+# icon and colour (Odoo colour index) of each kind on the timeline
+KIND_STYLES = {
+    "added": ("fa-user-plus", 4),
+    "status_change": ("fa-flag", 3),
+    "forward": ("fa-arrow-right", 9),
+    "assigned": ("fa-user", 10),
+    "unassigned": ("fa-user-times", 1),
+    "call": ("fa-phone", 10),
+    "scheduled": ("fa-calendar", 4),
+    "outcome": ("fa-tty", 2),
+    "stage_change": ("fa-tasks", 8),
+    "released": ("fa-undo", 2),
+    "note": ("fa-sticky-note", 0),
+    "partner_created": ("fa-address-card", 7),
+    "salesperson_assigned": ("fa-user-circle", 10),
+    "salesperson_removed": ("fa-user-times", 1),
+    "lead_created": ("fa-handshake-o", 7),
+    "lead_stage": ("fa-step-forward", 8),
+    "lead_won": ("fa-trophy", 10),
+    "lead_lost": ("fa-thumbs-down", 1),
+    "note_logged": ("fa-pencil", 0),
+    "message_scheduled": ("fa-clock-o", 6),
+}
 
 
 class CallInteraction(models.Model):
-    """One event of a member's history. Written by the member's services only,
-    never edited nor deleted: the history cannot be lost."""
+    """One event of a customer's history (the card index / timeline): the
+    campaign events written by the member's services and the CRM events
+    written by contact, lead and mail hooks. Never edited nor deleted: the
+    history cannot be lost. Another app adds a source with a ``selection_add``
+    on ``kind``, an entry in ``_timeline_styles`` and a hook that calls
+    ``_create_timeline_events``."""
 
     _name = "call.interaction"
     _description = "Call Interaction"
@@ -30,16 +81,19 @@ class CallInteraction(models.Model):
     kind = fields.Selection(KINDS, required=True, default="note", index=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     member_id = fields.Many2one("call.campaign.member", index=True, ondelete="restrict")
-    campaign_id = fields.Many2one(
-        "call.campaign",
-        required=True,
-        index=True,
-        ondelete="restrict",
-    )
-    partner_id = fields.Many2one(
-        "res.partner", string="Contact", required=True, ondelete="restrict"
-    )
+    campaign_id = fields.Many2one("call.campaign", index=True, ondelete="restrict")
+    partner_id = fields.Many2one("res.partner", string="Contact", ondelete="cascade")
     lead_id = fields.Many2one("crm.lead", index="btree_not_null")
+    crm_stage_id = fields.Many2one(
+        "crm.stage", string="Lead Stage", ondelete="set null"
+    )
+    previous_crm_stage_id = fields.Many2one(
+        "crm.stage", string="Previous Lead Stage", ondelete="set null"
+    )
+    res_model = fields.Char("Source Model")
+    res_id = fields.Many2oneReference("Source Record", model_field="res_model")
+    kind_icon = fields.Char(compute="_compute_kind_style")
+    kind_color = fields.Integer(compute="_compute_kind_style")
     user_id = fields.Many2one(
         "res.users", string="Agent", default=lambda self: self.env.user, index=True
     )
@@ -70,11 +124,48 @@ class CallInteraction(models.Model):
     ]
 
     def init(self):
-        # the customer timeline reads a partner's newest events first
+        # the customer timeline reads a contact's (a lead's) newest events first
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS call_interaction_partner_date_idx
                ON call_interaction (partner_id, date DESC, id DESC)"""
         )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_interaction_lead_date_idx
+               ON call_interaction (lead_id, date DESC, id DESC)
+               WHERE lead_id IS NOT NULL"""
+        )
+
+    @api.model
+    def _timeline_styles(self):
+        return KIND_STYLES
+
+    @api.depends("kind")
+    def _compute_kind_style(self):
+        styles = self._timeline_styles()
+        for interaction in self:
+            icon, color = styles.get(interaction.kind, ("fa-circle", 0))
+            interaction.kind_icon = icon
+            interaction.kind_color = color
+
+    @api.constrains("kind", "campaign_id", "partner_id", "lead_id")
+    def _check_subject(self):
+        for interaction in self:
+            if interaction.kind in CAMPAIGN_KINDS and not (
+                interaction.campaign_id and interaction.partner_id
+            ):
+                raise ValidationError(
+                    _("A campaign event needs its campaign and contact.")
+                )
+            if not (interaction.partner_id or interaction.lead_id):
+                raise ValidationError(_("A timeline event needs a contact or a lead."))
+
+    @api.model
+    def _create_timeline_events(self, vals_list):
+        """Write CRM/app events whoever triggers them (a salesperson who is no
+        call agent included): the timeline is system bookkeeping."""
+        if not vals_list:
+            return self.browse()
+        return self.sudo().create(vals_list)
 
     @api.depends("kind", "status_id", "member_id")
     def _compute_display_name(self):

@@ -1,6 +1,56 @@
-from odoo import models
+from odoo import api, models
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "call.membership.mixin"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        events = [
+            partner._prepare_timeline_vals("partner_created") for partner in partners
+        ]
+        events += [
+            partner._prepare_timeline_vals(
+                "salesperson_assigned", to_user_id=partner.user_id.id
+            )
+            for partner in partners
+            if partner.user_id
+        ]
+        self.env["call.interaction"]._create_timeline_events(events)
+        return partners
+
+    def write(self, vals):
+        before = (
+            {partner.id: partner.user_id for partner in self}
+            if "user_id" in vals
+            else {}
+        )
+        res = super().write(vals)
+        if before:
+            events = []
+            for partner in self.filtered(lambda p: before[p.id] != p.user_id):
+                kind = (
+                    "salesperson_assigned" if partner.user_id else "salesperson_removed"
+                )
+                events.append(
+                    partner._prepare_timeline_vals(
+                        kind,
+                        from_user_id=before[partner.id].id,
+                        to_user_id=partner.user_id.id,
+                    )
+                )
+            self.env["call.interaction"]._create_timeline_events(events)
+        return res
+
+    def _prepare_timeline_vals(self, kind, **values):
+        self.ensure_one()
+        return {
+            "kind": kind,
+            "partner_id": self.id,
+            "user_id": self.env.user.id,
+            "res_model": self._name,
+            "res_id": self.id,
+            **values,
+        }

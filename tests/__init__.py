@@ -10,3 +10,4 @@ from . import test_call_campaign_queue
 from . import test_call_campaign_rpc
 from . import test_call_campaign_scheduling
 from . import test_call_campaign_security
+from . import test_call_timeline

@@ -149,4 +149,4 @@ class TestCallCampaignCrons(CallCampaignCase):
         )
 
 
-SCHEDULE_BATCH_QUERIES = 26
+SCHEDULE_BATCH_QUERIES = 27

@@ -1,0 +1,261 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import Form, tagged
+
+from .common import CallCampaignCase
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerTimeline(CallCampaignCase):
+    def _timeline(self, record, user=None):
+        record = record.with_user(user) if user else record
+        record.invalidate_recordset(["call_timeline_ids"])
+        return record.call_timeline_ids
+
+    def _kinds(self, record, user=None):
+        return self._timeline(record, user).mapped("kind")
+
+    def test_campaign_events_on_contact_and_lead(self):
+        partner = self.partners[0]
+        lead = self.env["crm.lead"].create({"name": "Deal", "partner_id": partner.id})
+        member = self.member
+        member.lead_id = lead
+        member.user_id = self.agent
+        member.with_user(self.agent).set_status(self.st_recall, note="call me")
+        member.stage_id = self.campaign.stage_ids[1]
+        member.register_call_outcome("busy", duration=3)
+        member.with_user(self.agent).register_call_outcome("answered", duration=60)
+        member.user_id = False
+        kinds = self._kinds(partner)
+        for kind in (
+            "added",
+            "assigned",
+            "unassigned",
+            "status_change",
+            "scheduled",
+            "stage_change",
+            "outcome",
+            "partner_created",
+            "lead_created",
+        ):
+            self.assertIn(kind, kinds, kind)
+        status_change = self._timeline(partner).filtered(
+            lambda e: e.kind == "status_change"
+        )
+        self.assertRecordValues(
+            status_change[-1:],
+            [
+                {
+                    "campaign_id": self.campaign.id,
+                    "user_id": self.agent.id,
+                    "status_id": self.st_recall.id,
+                    "note": "call me",
+                }
+            ],
+        )
+        self.assertTrue(status_change[-1].next_call_date)
+        self.assertIn("status_change", self._kinds(lead))
+        self.assertIn("lead_created", self._kinds(lead))
+
+    def test_newest_first_and_styled(self):
+        timeline = self._timeline(self.partners[0])
+        self.assertEqual(
+            timeline, timeline.sorted(lambda e: (e.date, e.id), reverse=True)
+        )
+        self.assertTrue(all(event.kind_icon.startswith("fa-") for event in timeline))
+
+    def test_forward_shows_from_and_to(self):
+        target = self.env["call.campaign"].create(
+            {"name": "Other", "agent_ids": [(6, 0, self.agent2.ids)]}
+        )
+        self.member.user_id = self.agent
+        wizard = self.env["call.campaign.member.forward"].create(
+            {
+                "member_ids": [(6, 0, self.member.ids)],
+                "campaign_id": target.id,
+                "user_id": self.agent2.id,
+                "status_id": self.st_call.id,
+            }
+        )
+        wizard.with_user(self.agent).action_forward()
+        forward = self._timeline(self.partners[0]).filtered(
+            lambda e: e.kind == "forward"
+        )
+        self.assertRecordValues(
+            forward,
+            [
+                {
+                    "from_user_id": self.agent.id,
+                    "to_user_id": self.agent2.id,
+                    "from_campaign_id": self.campaign.id,
+                    "to_campaign_id": target.id,
+                    "user_id": self.agent.id,
+                    "status_id": self.st_call.id,
+                }
+            ],
+        )
+
+    def test_seed_000_card_fields(self):
+        """Interested / Not interested / Completed / Follow up show status,
+        date and time, campaign, agent and (follow up) the date set."""
+        date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
+        self.members[0].with_user(self.agent).set_status(
+            self.st_follow, next_call_date=date
+        )
+        self.members[1].with_user(self.agent).set_status(self.st_interested)
+        self.members[2].with_user(self.agent).set_status(self.st_not_interested)
+        follow = self._timeline(self.partners[0]).filtered(
+            lambda e: e.status_id == self.st_follow and e.kind == "status_change"
+        )
+        self.assertRecordValues(
+            follow,
+            [
+                {
+                    "campaign_id": self.campaign.id,
+                    "user_id": self.agent.id,
+                    "next_call_date": date,
+                }
+            ],
+        )
+        self.assertTrue(follow.date)
+        for partner, status in (
+            (self.partners[1], self.st_interested),
+            (self.partners[2], self.st_not_interested),
+        ):
+            event = self._timeline(partner).filtered(
+                lambda e, s=status: e.status_id == s
+            )
+            self.assertEqual(event.campaign_id, self.campaign)
+            self.assertEqual(event.user_id, self.agent)
+
+    def test_crm_events(self):
+        partner = self.env["res.partner"].create(
+            {"name": "New", "user_id": self.agent.id}
+        )
+        partner.user_id = False
+        kinds = self._kinds(partner)
+        self.assertIn("partner_created", kinds)
+        self.assertIn("salesperson_assigned", kinds)
+        self.assertIn("salesperson_removed", kinds)
+        removed = self._timeline(partner).filtered(
+            lambda e: e.kind == "salesperson_removed"
+        )
+        self.assertEqual(removed.from_user_id, self.agent)
+        lead = self.env["crm.lead"].create(
+            {"name": "Opportunity", "partner_id": partner.id, "type": "opportunity"}
+        )
+        stages = self.env["crm.stage"].search([], order="sequence")
+        lead.stage_id = stages.filtered(lambda s: not s.is_won)[-1:]
+        lead.action_set_won()
+        lead2 = self.env["crm.lead"].create(
+            {"name": "Lost one", "partner_id": partner.id}
+        )
+        lead2.action_set_lost()
+        lead_kinds = self._kinds(lead)
+        self.assertIn("lead_created", lead_kinds)
+        self.assertIn("lead_stage", lead_kinds)
+        self.assertIn("lead_won", lead_kinds)
+        self.assertIn("lead_lost", self._kinds(lead2))
+        stage_event = self._timeline(lead).filtered(lambda e: e.kind == "lead_stage")[
+            :1
+        ]
+        self.assertTrue(stage_event.crm_stage_id)
+        partner.message_post(
+            body="Prefers calls after 5 pm",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        note = self._timeline(partner).filtered(lambda e: e.kind == "note_logged")
+        self.assertEqual(note.note, "Prefers calls after 5 pm")
+        lead.message_post(
+            body="Asked for a demo",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        self.assertIn("note_logged", self._kinds(lead))
+
+    def test_scheduled_message(self):
+        partner = self.partners[3]
+        self.env["mail.scheduled.message"].create(
+            {
+                "model": "res.partner",
+                "res_id": partner.id,
+                "author_id": self.env.user.partner_id.id,
+                "subject": "Renewal reminder",
+                "body": "Your contract ends soon",
+                "scheduled_date": fields.Datetime.now() + timedelta(days=3),
+            }
+        )
+        event = self._timeline(partner).filtered(
+            lambda e: e.kind == "message_scheduled"
+        )
+        self.assertEqual(len(event), 1)
+        self.assertIn("Renewal reminder", event.note)
+
+    def test_agent_sees_only_campaign_events_of_own_campaigns(self):
+        partner = self.partners[0]
+        hidden = self.env["call.campaign"].create(
+            {"name": "Secret", "agent_ids": [(6, 0, self.agent2.ids)]}
+        )
+        self.env["call.campaign.member"].create(
+            {"campaign_id": hidden.id, "partner_id": partner.id}
+        )
+        as_agent = self._timeline(partner, self.agent)
+        self.assertFalse(as_agent.filtered(lambda e: e.campaign_id == hidden))
+        self.assertTrue(as_agent.filtered(lambda e: e.campaign_id == self.campaign))
+        self.assertTrue(as_agent.filtered(lambda e: e.kind == "partner_created"))
+        as_agent2 = self._timeline(partner, self.agent2)
+        self.assertTrue(as_agent2.filtered(lambda e: e.campaign_id == hidden))
+
+    def test_timeline_tab_is_one_page_and_button_opens_all(self):
+        partner = self.partners[4]
+        self.env["call.interaction"].create(
+            [
+                {
+                    "kind": "note",
+                    "partner_id": partner.id,
+                    "campaign_id": self.campaign.id,
+                    "member_id": self.members[4].id,
+                    "note": f"n{i}",
+                }
+                for i in range(100)
+            ]
+        )
+        self.assertEqual(len(self._timeline(partner)), 80)
+        action = partner.action_view_call_interactions()
+        self.assertEqual(action["res_model"], "call.interaction")
+        self.assertEqual(
+            self.env["call.interaction"].search_count(action["domain"]),
+            partner.call_interaction_count,
+        )
+        with Form(partner) as form:
+            self.assertEqual(len(form.call_timeline_ids), 80)
+
+
+@tagged("post_install", "-at_install")
+class TestCampaignDashboard(CallCampaignCase):
+    def test_dashboard_figures(self):
+        self.members[:2].write({"user_id": self.agent.id})
+        self.members[0].with_user(self.agent).set_status(self.st_interested)
+        self.members[0]._register_contact()
+        self.members[1].register_call_outcome("answered")
+        self.members[2].stage_id = self.campaign.stage_ids[1]
+        self.campaign.invalidate_recordset()
+        self.assertEqual(self.campaign.closed_count, 1)
+        self.assertEqual(self.campaign.queued_count, 4)
+        stages = self.campaign.stage_ids
+        self.assertEqual(stages[0].member_count, 4)
+        self.assertEqual(stages[1].member_count, 1)
+        self.assertEqual(stages[1].member_rate, 20.0)
+        agent = self.agent.with_context(call_campaign_id=self.campaign.id)
+        self.assertEqual(agent.call_campaign_member_count, 2)
+        self.assertEqual(agent.call_campaign_call_count, 0)
+        self.assertEqual(
+            self.env.user.with_context(
+                call_campaign_id=self.campaign.id
+            ).call_campaign_call_count,
+            1,
+        )
+        action = self.campaign.action_view_funnel()
+        self.assertEqual(action["res_model"], "call.campaign.member")
