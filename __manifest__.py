@@ -34,4 +34,9 @@
     "demo": [
         "demo/call_campaign_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "call_campaign/static/tests/tours/*.js",
+        ],
+    },
 }

@@ -10,4 +10,5 @@ from . import test_call_campaign_queue
 from . import test_call_campaign_rpc
 from . import test_call_campaign_scheduling
 from . import test_call_campaign_security
+from . import test_call_campaign_tour
 from . import test_call_timeline

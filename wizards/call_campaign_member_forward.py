@@ -127,6 +127,13 @@ class CallCampaignMemberForward(models.TransientModel):
                     for member in members
                 },
             )
+        if (
+            self.member_ids.with_user(self.env.user)._filtered_access("read")
+            != self.member_ids
+        ):
+            # handed to a colleague the agent no longer sees: the screen
+            # behind must not reload them
+            return {"type": "ir.actions.act_window_close", "infos": {"noReload": True}}
         return {"type": "ir.actions.act_window_close"}
 
     def _check_targets(self, moving):

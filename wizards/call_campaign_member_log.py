@@ -19,6 +19,7 @@ class CallCampaignMemberLog(models.TransientModel):
     member_ids = fields.Many2many(
         "call.campaign.member", string="Members", default=_default_member_ids
     )
+    member_count = fields.Integer("Members", compute="_compute_member_count")
     member_id = fields.Many2one(
         "call.campaign.member",
         compute="_compute_member_id",
@@ -57,6 +58,11 @@ class CallCampaignMemberLog(models.TransientModel):
     interaction_ids = fields.One2many(
         "call.interaction", compute="_compute_interaction_ids", string="Contact History"
     )
+
+    @api.depends("member_ids")
+    def _compute_member_count(self):
+        for wizard in self:
+            wizard.member_count = len(wizard.member_ids)
 
     @api.depends("member_ids", "partner_filter_id")
     def _compute_member_id(self):

@@ -1,0 +1,139 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+/**
+ * An agent's day: open the app, take the next call, log it with a status that
+ * needs a follow-up date and a reason, forward the customer to a colleague
+ * with the required status, then find both on the customer's timeline.
+ */
+registry.category("web_tour.tours").add("call_campaign_agent_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Call Campaigns",
+            trigger: ".o_app[data-menu-xmlid='call_campaign.call_campaign_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Take the next call",
+            trigger: ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_next_call']",
+            run: "click",
+        },
+        {
+            content: "The next customer is open",
+            trigger: ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Customer')",
+        },
+        {
+            content: "Log the call",
+            trigger: ".o_form_view button[name=action_set_status]",
+            run: "click",
+        },
+        {
+            content: "Choose the result",
+            trigger: ".modal .o_field_widget[name=status_id] input",
+            run: "edit Follow up",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Follow up')",
+            run: "click",
+        },
+        {
+            content: "Choose the reason",
+            trigger: ".modal .o_field_widget[name=reason_id] input",
+            run: "edit Customer asked",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Customer asked to be called back')",
+            run: "click",
+        },
+        {
+            content: "Give the follow-up date",
+            trigger: ".modal .o_field_widget[name=next_call_date] input",
+            run: "edit 12/20/2030 10:00:00 && click .modal-body",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=note] textarea",
+            run: "edit Call back after the budget meeting",
+        },
+        {
+            content: "Save the call",
+            trigger: ".modal-footer button[name=action_log]",
+            run: "click",
+        },
+        {
+            content: "The member now has the Follow up status",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=status_id]:contains('Follow up')",
+        },
+        {
+            content: "Forward the customer",
+            trigger: ".o_form_view button:contains('Forward')",
+            run: "click",
+        },
+        {
+            content: "To the colleague",
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            run: "edit Tour Colleague",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Tour Colleague')",
+            run: "click",
+        },
+        {
+            content: "A forward always carries a status",
+            trigger: ".modal .o_field_widget[name=status_id] input",
+            run: "edit Call",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Call')",
+            run: "click",
+        },
+        {
+            trigger: ".modal-footer button[name=action_forward]",
+            run: "click",
+        },
+        {
+            content: "The forward dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "Back to my calls",
+            trigger: ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_my_calls']",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains('My Calls')",
+        },
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Contacts",
+            trigger: ".o_app[data-menu-xmlid='contacts.menu_contacts']",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "edit Tour Customer",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            trigger: ".o_kanban_record:contains('Tour Customer')",
+            run: "click",
+        },
+        {
+            content: "Open the timeline",
+            trigger: ".o_notebook a.nav-link:contains('Timeline')",
+            run: "click",
+        },
+        {
+            content: "The logged call is there",
+            trigger: ".o_call_timeline .o_kanban_record:contains('Call logged'):contains('Follow up')",
+        },
+        {
+            content: "The forward is there, to the colleague",
+            trigger: ".o_call_timeline .o_kanban_record:contains('Forwarded'):contains('Tour Colleague')",
+        },
+    ],
+});

@@ -1,0 +1,66 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestCallCampaignTours(HttpCase):
+    """The agent's day and the manager's set-up, in a real browser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = new_test_user(
+            cls.env,
+            login="tour_agent",
+            name="Tour Agent",
+            groups="call_campaign.group_call_agent,base.group_partner_manager",
+        )
+        cls.colleague = new_test_user(
+            cls.env,
+            login="tour_colleague",
+            name="Tour Colleague",
+            groups="call_campaign.group_call_agent",
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="tour_manager",
+            name="Tour Manager",
+            groups="call_campaign.group_call_manager",
+        )
+        cls.campaign = cls.env["call.campaign"].create(
+            {
+                "name": "Tour Campaign",
+                "state": "running",
+                "agent_ids": [(6, 0, (cls.agent | cls.colleague).ids)],
+                "default_status_id": cls.env.ref("call_campaign.call_status_call").id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Tour Customer", "phone": "+48 601 777 001"}
+        )
+        cls.member = cls.env["call.campaign.member"].create(
+            {
+                "campaign_id": cls.campaign.id,
+                "partner_id": cls.customer.id,
+                "priority": "3",
+            }
+        )
+
+    def test_agent_day(self):
+        self.start_tour("/odoo", "call_campaign_agent_tour", login="tour_agent")
+        self.member.invalidate_recordset()
+        self.assertEqual(self.member.user_id, self.colleague)
+        self.assertEqual(
+            self.member.interaction_ids.filtered(lambda i: i.kind == "call").reason_id,
+            self.env.ref("call_campaign.call_status_reason_callback_asked"),
+        )
+        self.assertIn("forward", self.member.interaction_ids.mapped("kind"))
+
+    def test_manager_status_in_campaign(self):
+        self.start_tour(
+            "/odoo/action-call_campaign.call_status_action",
+            "call_campaign_manager_tour",
+            login="tour_manager",
+        )
+        status = self.env["call.status"].search([("name", "=", "Wants a quote")])
+        self.assertEqual(status.result, "success")
+        self.assertIn(status, self.campaign.status_ids)
