@@ -226,9 +226,9 @@ def main():
                 url,
                 args.database,
                 user,
-                "call.campaign.member",
+                "res.partner",
                 "search",
-                [[("campaign_id", "=", campaign_id)]],
+                [[]],
                 {"limit": 1},
             ),
         )

@@ -1,6 +1,7 @@
 from . import test_call_campaign
 from . import test_call_campaign_access
 from . import test_call_campaign_crons
+from . import test_call_campaign_i18n
 from . import test_call_campaign_member_add
 from . import test_call_campaign_member_forward
 from . import test_call_campaign_member_log

@@ -1,0 +1,65 @@
+import re
+from pathlib import Path
+
+import polib
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CallCampaignCase
+
+LANGUAGES = ("pt_BR", "pl", "es", "uk")
+I18N = Path(__file__).resolve().parent.parent / "i18n"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%[sd]")
+# msgids that are the same word in a language (checked by hand)
+SAME_WORD = {"ID", "Status", "Lead", "Leads", "leads", "Normal", "Agent", "Color"}
+
+
+@tagged("post_install", "-at_install")
+class TestTranslations(CallCampaignCase):
+    def test_po_files_are_complete(self):
+        pot = polib.pofile(str(I18N / "call_campaign.pot"))
+        for lang in LANGUAGES:
+            po = {
+                (e.msgctxt, e.msgid): e for e in polib.pofile(str(I18N / f"{lang}.po"))
+            }
+            for entry in pot:
+                with self.subTest(lang=lang, msgid=entry.msgid[:60]):
+                    translated = po.get((entry.msgctxt, entry.msgid))
+                    self.assertTrue(translated, "missing from the .po")
+                    self.assertTrue(translated.msgstr.strip(), "empty translation")
+                    self.assertFalse(translated.fuzzy, "fuzzy translation")
+                    self.assertEqual(
+                        sorted(PLACEHOLDER.findall(entry.msgid)),
+                        sorted(PLACEHOLDER.findall(translated.msgstr)),
+                        "placeholders differ",
+                    )
+                    if entry.msgid.isalpha() and entry.msgid not in SAME_WORD:
+                        self.assertNotEqual(
+                            translated.msgstr, entry.msgid, "left in English"
+                        )
+
+    def test_menus_and_errors_in_each_language(self):
+        menu = self.env.ref("call_campaign.call_campaign_menu_root")
+        for lang in LANGUAGES:
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                self.env["ir.module.module"]._load_module_terms(
+                    ["call_campaign"], [lang], overwrite=True
+                )
+                self.assertNotEqual(menu.with_context(lang=lang).name, "Call Campaigns")
+                expected = (
+                    polib.pofile(str(I18N / f"{lang}.po"))
+                    .find("The status “%s” requires a follow-up date.")
+                    .msgstr
+                )
+                agent = self.agent.with_context(lang=lang)
+                agent.lang = lang
+                with self.assertRaises(UserError) as caught:
+                    self.member.with_user(agent).with_context(lang=lang).set_status(
+                        self.st_not_before
+                    )
+                self.assertEqual(
+                    str(caught.exception),
+                    expected % self.st_not_before.with_context(lang=lang).name,
+                )
