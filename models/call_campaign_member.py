@@ -522,9 +522,9 @@ class CallCampaignMember(models.Model):
 
     def action_set_status(self):
         """Button of the form: opens the log wizard on these members."""
-        return self.env["ir.actions.act_window"]._for_xml_id(
-            "call_campaign.call_campaign_member_log_action"
-        ) | {"context": {"active_ids": self.ids, "active_model": self._name}}
+        return self._action_log_call(
+            {"active_ids": self.ids, "active_model": self._name}
+        )
 
     def action_reopen(self):
         """Managers give a closed member back to the queue."""
@@ -544,6 +544,18 @@ class CallCampaignMember(models.Model):
                 )
             members._set_status(status, None)
         return True
+
+    @api.model
+    def _from_active_context(self):
+        """The members a list or form action was started on (wizard default)."""
+        if self.env.context.get("active_model") == self._name:
+            return self.browse(self.env.context.get("active_ids"))
+        return self.browse()
+
+    def _action_log_call(self, context):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_log_action"
+        ) | {"context": context}
 
     @api.model
     def _browse_arg(self, model, value):

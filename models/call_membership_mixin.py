@@ -126,14 +126,9 @@ class CallMembershipMixin(models.AbstractModel):
     def action_log_call_campaign(self):
         self.ensure_one()
         partner = self.partner_id if self._name == "crm.lead" else self
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Log a Call"),
-            "res_model": "call.campaign.member.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"call_log_partner_id": partner.id},
-        }
+        return self.env["call.campaign.member"]._action_log_call(
+            {"call_log_partner_id": partner.id}
+        )
 
     def action_add_to_call_campaign(self):
         return {

@@ -99,17 +99,9 @@ class MailActivity(models.Model):
     def action_log_call_campaign(self):
         """“Log a call” from a pending call: the agent records the result."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Log a Call"),
-            "res_model": "call.campaign.member.log",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "active_model": MEMBER_MODEL,
-                "active_ids": self.call_member_id.ids,
-            },
-        }
+        return self.call_member_id._action_log_call(
+            {"active_model": MEMBER_MODEL, "active_ids": self.call_member_id.ids}
+        )
 
     def _action_done(self, feedback=False, attachment_ids=None):
         """A call of a campaign member marked done from Odoo's activity widget

@@ -10,11 +10,7 @@ class CallCampaignMemberLog(models.TransientModel):
     _description = "Log a Call"
 
     def _default_member_ids(self):
-        if self.env.context.get("active_model") == "call.campaign.member":
-            return self.env["call.campaign.member"].browse(
-                self.env.context.get("active_ids")
-            )
-        return self.env["call.campaign.member"]
+        return self.env["call.campaign.member"]._from_active_context()
 
     member_ids = fields.Many2many(
         "call.campaign.member", string="Members", default=_default_member_ids
