@@ -1,15 +1,18 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, html2plaintext
+from odoo.tools import SQL, html2plaintext, mute_logger
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS, OUTCOMES
 
+# rows read at once by "Next call" before locking them one by one
+CANDIDATES_PER_READ = 10
 # a follow-up date this much in the past is still "now" (form latency)
 PAST_TOLERANCE = timedelta(minutes=5)
 
@@ -403,10 +406,11 @@ class CallCampaignMember(models.Model):
         never outside the customer's calling hours, never a member reserved
         (the agent's own earlier reservation included: asking again moves on).
 
-        Two agents never get the same member: each candidate is read with
-        ``FOR UPDATE SKIP LOCKED``, so a row another transaction is reserving
-        is locked and skipped instead of read twice, and the reservation is
-        written in the same transaction before the lock is released."""
+        Two agents never get the same member: each candidate is locked with
+        ``FOR UPDATE SKIP LOCKED`` before it is given, so a row another
+        transaction is reserving is skipped instead of given twice, and the
+        reservation is written in the same transaction before the lock is
+        released (see ``_lock_candidate`` for rows reserved meanwhile)."""
         user = self.env.user
         campaigns = self.env["call.campaign"].search(
             [("state", "=", "running"), ("agent_ids", "in", user.id)]
@@ -1022,20 +1026,49 @@ class CallCampaignMember(models.Model):
                     pairs,
                 )
             )
-        query = SQL(
-            """SELECT m.id FROM call_campaign_member m
-                 JOIN call_campaign c ON c.id = m.campaign_id
-                 JOIN res_company co ON co.id = c.company_id
-                 JOIN res_partner cp ON cp.id = co.partner_id
-                WHERE %s
-             ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
-                LIMIT 1
-                  FOR UPDATE OF m SKIP LOCKED""",
-            SQL(" AND ").join(conditions),
-        )
-        self.env.cr.execute(query)
-        row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
+        tried = []
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT m.id FROM call_campaign_member m
+                         JOIN call_campaign c ON c.id = m.campaign_id
+                         JOIN res_company co ON co.id = c.company_id
+                         JOIN res_partner cp ON cp.id = co.partner_id
+                        WHERE %s AND m.id != ALL(%s::int[])
+                     ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
+                        LIMIT %s""",
+                    SQL(" AND ").join(conditions),
+                    tried,
+                    CANDIDATES_PER_READ,
+                )
+            )
+            candidate_ids = [row[0] for row in self.env.cr.fetchall()]
+            if not candidate_ids:
+                return self.browse()
+            for member_id in candidate_ids:
+                tried.append(member_id)
+                if self._lock_candidate(member_id, now):
+                    return self.browse(member_id)
+
+    def _lock_candidate(self, member_id, now):
+        """Lock one candidate for this transaction, or tell it is taken.
+
+        Odoo's transactions read a snapshot (repeatable read): a member another
+        agent reserved after that snapshot still looks free here. Locking it
+        then either skips it (``SKIP LOCKED``: the other transaction is still
+        running) or raises a serialization failure (it has committed); both
+        mean "taken", and the savepoint keeps this transaction usable."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """SELECT id FROM call_campaign_member
+                        WHERE id = %s AND (reserved_until IS NULL OR reserved_until < %s)
+                          FOR UPDATE SKIP LOCKED""",
+                    [member_id, now],
+                )
+                return bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            return False
 
     def _reserve(self, now):
         self.ensure_one()
