@@ -233,9 +233,12 @@ class CallCampaignMember(models.Model):
             if "stage_id" not in vals and campaign:
                 vals["stage_id"] = first_stage.get(campaign.id) or False
             vals.setdefault("status_date", now)
+            self._check_offered_by(
+                campaign,
+                self.env["call.status"].browse(vals["status_id"]),
+                self.env["res.partner"].browse(vals.get("partner_id")).display_name,
+            )
         members = super().create(vals_list)
-        for status, status_members in members.grouped("status_id").items():
-            status_members._check_status_offered(status)
         self.env["call.interaction"].create(
             [member._prepare_interaction_vals("added") for member in members]
         )
@@ -665,16 +668,20 @@ class CallCampaignMember(models.Model):
 
     def _check_status_offered(self, status):
         for campaign, members in self.grouped("campaign_id").items():
-            if status not in campaign.status_ids:
-                raise UserError(
-                    _(
-                        "%(member)s: the status “%(status)s” is not offered by the "
-                        "campaign “%(campaign)s”.",
-                        member=members[0].display_name,
-                        status=status.name,
-                        campaign=campaign.name,
-                    )
+            self._check_offered_by(campaign, status, members[0].display_name)
+
+    @api.model
+    def _check_offered_by(self, campaign, status, who):
+        if status not in campaign.status_ids:
+            raise UserError(
+                _(
+                    "%(member)s: the status “%(status)s” is not offered by the "
+                    "campaign “%(campaign)s”.",
+                    member=who,
+                    status=status.name,
+                    campaign=campaign.name,
                 )
+            )
 
     def _check_status_change(self, status, date, reason):
         """Every rule a status change must pass, checked before anything is written."""

@@ -73,8 +73,14 @@ class TestMemberAddWizard(CallCampaignCase):
             wizard.action_add()
         wizard.user_ids = False
         wizard.status_id = self.st_elsewhere
+        wizard.domain = str([("id", "=", self.new_partners[0].id)])
         with self.assertRaisesRegex(UserError, "not offered by the campaign"):
             wizard.action_add()
+        self.assertFalse(
+            self.campaign.member_ids.filtered(
+                lambda m: m.partner_id == self.new_partners[0]
+            )
+        )
         wizard.status_id = False
         wizard.domain = "[('id', '=', "
         with self.assertRaisesRegex(UserError, "filter is not valid"):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CallCampaignCase
@@ -86,7 +86,19 @@ class TestLogCallWizard(CallCampaignCase):
         wizard.reason_id = self.reason_price
         with self.assertRaisesRegex(UserError, "belongs to the status"):
             wizard.action_log()
+        other_stage = self.env["call.campaign"].create({"name": "Other"}).stage_ids[0]
+        wizard.write(
+            {
+                "status_id": self.st_interested.id,
+                "reason_id": False,
+                "next_call_date": False,
+                "stage_id": other_stage.id,
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "is not a stage of the campaign"):
+            wizard.action_log()
         self.assertEqual(self.member.status_id, self.st_call)
+        self.assertEqual(self.member.stage_id, self.campaign.stage_ids[0])
         self.assertEqual(self.member.attempt_count, 0)
         self.assertEqual(self.env["call.interaction"].search_count([]), count)
 

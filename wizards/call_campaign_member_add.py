@@ -51,14 +51,6 @@ class CallCampaignMemberAdd(models.TransientModel):
                     campaign.name,
                 )
             )
-        if status not in campaign.status_ids:
-            raise UserError(
-                _(
-                    "The status “%(status)s” is not offered by the campaign “%(campaign)s”.",
-                    status=status.name,
-                    campaign=campaign.name,
-                )
-            )
         strangers = self.user_ids - campaign.agent_ids
         if strangers:
             raise UserError(

@@ -118,23 +118,18 @@ class CallCampaignMemberLog(models.TransientModel):
             raise UserError(_("Choose the member whose call you log."))
         if not self.status_id:
             raise UserError(_("Choose the status of the call."))
-        if self.stage_id and self.stage_id.campaign_id != members.campaign_id:
-            raise UserError(
-                _(
-                    "The stage “%s” is not a stage of the member's campaign.",
-                    self.stage_id.name,
-                )
+        # all or nothing: the stage (checked by the member) and the status
+        with self.env.cr.savepoint():
+            if self.stage_id and self.stage_id != members.stage_id:
+                members.stage_id = self.stage_id
+            members._set_status(
+                self.status_id,
+                self.next_call_date,
+                reason=self.reason_id,
+                note=self.note,
+                kind="call",
             )
-        members._set_status(
-            self.status_id,
-            self.next_call_date,
-            reason=self.reason_id,
-            note=self.note,
-            kind="call",
-        )
-        members._register_contact()
-        if self.stage_id and self.stage_id != members.stage_id:
-            members.stage_id = self.stage_id
+            members._register_contact()
         return {"type": "ir.actions.act_window_close"}
 
     def _get_members(self):
