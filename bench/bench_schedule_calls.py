@@ -123,6 +123,7 @@ def delete_activities(env, campaign):
 def cleanup(env, campaign, status, partner_ids, paused):
     paused.write({"state": "running"})
     delete_activities(env, campaign)
+    env.cr.execute("DELETE FROM call_interaction WHERE campaign_id = %s", [campaign.id])
     env.cr.execute(
         "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign.id]
     )
@@ -150,18 +151,18 @@ def main():
             delete_activities(env, campaign)
             cron_time, cron_done = run_cron(env, args.batch)
             cron_peak = peak_mb()
+            print(f"members:               {args.members} (batch {args.batch})")
+            print(
+                f"cron _cron_schedule_calls: {cron_time:8.2f} s for {cron_done} calls "
+                f"({cron_done / cron_time:,.0f}/s), peak RSS {cron_peak:,.0f} MB"
+            )
+            print(
+                f"baseline mail.activity.create: {base_time:8.2f} s for {base_done} calls "
+                f"({base_done / base_time:,.0f}/s), peak RSS {base_peak:,.0f} MB"
+            )
+            print(f"ratio cron / baseline: {cron_time / base_time:.2f}x")
         finally:
             cleanup(env, campaign, status, partner_ids, paused)
-    print(f"members:               {args.members} (batch {args.batch})")
-    print(
-        f"cron _cron_schedule_calls: {cron_time:8.2f} s for {cron_done} calls "
-        f"({cron_done / cron_time:,.0f}/s), peak RSS {cron_peak:,.0f} MB"
-    )
-    print(
-        f"baseline mail.activity.create: {base_time:8.2f} s for {base_done} calls "
-        f"({base_done / base_time:,.0f}/s), peak RSS {base_peak:,.0f} MB"
-    )
-    print(f"ratio cron / baseline: {cron_time / base_time:.2f}x")
 
 
 if __name__ == "__main__":

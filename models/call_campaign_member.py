@@ -71,7 +71,6 @@ class CallCampaignMember(models.Model):
         "res.users",
         string="Agent",
         index=True,
-        tracking=True,
         domain="[('share', '=', False)]",
     )
     next_call_date = fields.Datetime("Follow-up Date", index=True, readonly=True)
@@ -1080,6 +1079,7 @@ class CallCampaignMember(models.Model):
     def _reserve(self, now):
         self.ensure_one()
         minutes = self.campaign_id.reservation_minutes
+        # a reservation is not history
         self.with_context(call_campaign_no_history=True).write(
             {
                 "reserved_user_id": self.env.uid,
