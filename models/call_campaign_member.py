@@ -1,3 +1,4 @@
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ import pytz
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, html2plaintext, mute_logger
+from odoo.tools import SQL, html2plaintext, mute_logger, split_every
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS, OUTCOMES
 
@@ -288,30 +289,51 @@ class CallCampaignMember(models.Model):
             )
 
     @api.model
-    def _cron_schedule_calls(self, batch_size=1000):
+    def _cron_schedule_calls(self, batch_size=1000, max_batches=None):
         """Give a pending call to members that should have one and do not:
         imported with a follow-up date, activity lost, cyclic re-contact due.
+
+        Works through the due members in id order, a batch at a time: each
+        batch commits (outside tests) and reports its progress, and never
+        reads again the members the batches before it handled.
 
         Safe to run twice and from two workers: ir.cron runs one job in one
         worker at a time (its row is locked with SKIP LOCKED), the domain skips
         members that already have a pending call, and the partial unique index
         ``mail_activity_call_member_pending_uniq`` makes the database refuse a
-        second pending call for a member whatever creates it. ir.cron commits
-        after each batch and calls again while ``remaining`` is not zero."""
+        second pending call for a member whatever creates it."""
         now = fields.Datetime.now()
-        cyclic = self.search(self._cyclic_due_domain(), limit=batch_size)
-        cyclic._plan_cyclic_calls(now)
-        horizon = now + timedelta(days=self._schedule_horizon_days())
-        domain = self._schedule_due_domain(horizon)
-        members = self.search(domain, limit=batch_size)
-        members._sync_call_activities()
-        remaining = self.search_count(domain) + self.search_count(
-            self._cyclic_due_domain()
+        for batch_ids in split_every(
+            batch_size, self.search(self._cyclic_due_domain()).ids
+        ):
+            self.browse(batch_ids)._plan_cyclic_calls(now)
+            self._cron_commit()
+        domain = self._schedule_due_domain(
+            now + timedelta(days=self._schedule_horizon_days())
         )
-        self.env["ir.cron"]._notify_progress(
-            done=len(members) + len(cyclic), remaining=remaining
-        )
-        return members
+        total = self.search_count(domain)
+        scheduled = self.browse()
+        last_id = 0
+        while not max_batches or len(scheduled) < max_batches * batch_size:
+            members = self.search(
+                domain + [("id", ">", last_id)], order="id", limit=batch_size
+            )
+            if not members:
+                break
+            members._sync_call_activities()
+            scheduled |= members
+            last_id = members[-1].id
+            self.env["ir.cron"]._notify_progress(
+                done=len(scheduled), remaining=max(total - len(scheduled), 0)
+            )
+            self._cron_commit()
+        return scheduled
+
+    @api.model
+    def _cron_commit(self):
+        """Keep a cron's finished batches, except inside a test's transaction."""
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _cron_retry_calls(self, batch_size=1000):
