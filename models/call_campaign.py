@@ -367,6 +367,13 @@ class CallCampaign(models.Model):
             "context": {"default_campaign_id": self.id},
         }
 
+    def _offered_statuses(self):
+        """Statuses every one of these campaigns offers to its agents."""
+        statuses = self[:1].status_ids
+        for campaign in self[1:]:
+            statuses &= campaign.status_ids
+        return statuses.filtered(lambda s: not s.hidden)
+
     def _next_calling_slot(self, dt, tz_name):
         """First instant at or after ``dt`` (naive UTC) inside the calling
         hours, read in the customer's time zone ``tz_name``; ``dt`` itself

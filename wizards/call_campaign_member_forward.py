@@ -56,12 +56,10 @@ class CallCampaignMemberForward(models.TransientModel):
         for wizard in self:
             campaigns = wizard.campaign_id or wizard.member_ids.campaign_id
             users = campaigns[:1].agent_ids
-            statuses = campaigns[:1].status_ids
             for campaign in campaigns[1:]:
                 users &= campaign.agent_ids
-                statuses &= campaign.status_ids
             wizard.allowed_user_ids = users
-            wizard.allowed_status_ids = statuses.filtered(lambda s: not s.hidden)
+            wizard.allowed_status_ids = campaigns._offered_statuses()
 
     @api.onchange("status_id")
     def _onchange_status_id(self):

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.call_status import DATED_BEHAVIORS
+
 
 class CallCampaignMemberLog(models.TransientModel):
     """Seed 002's "Ativo" screen: record the result of a contact. Hands every
@@ -84,20 +86,14 @@ class CallCampaignMemberLog(models.TransientModel):
     @api.depends("member_id", "member_ids")
     def _compute_allowed_status_ids(self):
         for wizard in self:
-            members = wizard._get_members()
-            statuses = self.env["call.status"].search([("hidden", "=", False)])
-            for campaign in members.campaign_id:
-                statuses &= campaign.status_ids
-            wizard.allowed_status_ids = statuses if members else False
+            wizard.allowed_status_ids = (
+                wizard._get_members().campaign_id._offered_statuses()
+            )
 
     @api.depends("status_id")
     def _compute_date_allowed(self):
         for wizard in self:
-            wizard.date_allowed = wizard.status_id.behavior in (
-                "to_call",
-                "my_record",
-                "not_before",
-            )
+            wizard.date_allowed = wizard.status_id.behavior in DATED_BEHAVIORS
 
     @api.depends("member_id")
     def _compute_interaction_ids(self):
