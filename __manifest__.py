@@ -35,6 +35,9 @@
         "demo/call_campaign_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "call_campaign/static/src/js/*.js",
+        ],
         "web.assets_tests": [
             "call_campaign/static/tests/tours/*.js",
         ],

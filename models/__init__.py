@@ -4,6 +4,9 @@ from . import call_status_reason
 from . import call_campaign
 from . import call_campaign_stage
 from . import call_campaign_member
+from . import call_campaign_member_status
+from . import call_campaign_member_scheduling
+from . import call_campaign_member_queue
 from . import call_interaction
 from . import res_partner
 from . import crm_lead

@@ -8,6 +8,8 @@ from odoo.tools import ormcache
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .public_method import public_method
+
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
 
@@ -296,22 +298,31 @@ class CallCampaign(models.Model):
                 vals["name"] = _("%s (copy)", campaign.name)
         return vals_list
 
+    @public_method()
     def action_start(self):
         self._check_state_transition(("draft", "paused"))
         self.state = "running"
+        return True
 
+    @public_method()
     def action_pause(self):
         self._check_state_transition(("running",))
         self.state = "paused"
+        return True
 
+    @public_method()
     def action_done(self):
         self._check_state_transition(("running", "paused"))
         self.state = "done"
+        return True
 
+    @public_method()
     def action_reset_draft(self):
         self._check_state_transition(("done", "paused"))
         self.state = "draft"
+        return True
 
+    @public_method(one=True)
     def action_view_members(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -324,6 +335,7 @@ class CallCampaign(models.Model):
         }
         return action
 
+    @public_method(one=True)
     def action_view_interactions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -333,11 +345,13 @@ class CallCampaign(models.Model):
         action["context"] = {"default_campaign_id": self.id}
         return action
 
+    @public_method(one=True)
     def action_next_call(self):
         """Card button: reserve the next member of this campaign and open it."""
-        member = self.env["call.campaign.member"].next_for_agent(self.ids)
+        member = self.env["call.campaign.member"].next_for_agent(self)
         return member._action_open_next_call()
 
+    @public_method(one=True)
     def action_view_report(self):
         """Calls of this campaign by day and result, to pivot by agent or status."""
         self.ensure_one()
@@ -347,6 +361,7 @@ class CallCampaign(models.Model):
         action["domain"] = [("campaign_id", "=", self.id)]
         return action
 
+    @public_method(one=True)
     def action_view_funnel(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -356,6 +371,7 @@ class CallCampaign(models.Model):
         action["context"] = {"default_campaign_id": self.id}
         return action
 
+    @public_method(one=True)
     def action_add_members(self):
         self.ensure_one()
         return {
@@ -366,6 +382,95 @@ class CallCampaign(models.Model):
             "target": "new",
             "context": {"default_campaign_id": self.id},
         }
+
+    def _add_members_from(self, records, status=None, users=None):
+        """Add the contacts (or the contacts of the leads) of ``records`` as
+        members: already members, blacklisted contacts and leads without a
+        contact are skipped and counted; ``users`` share the new members in
+        turn. Returns the counts the add wizard shows."""
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(
+                _("The campaign “%s” is done: no member can be added.", self.name)
+            )
+        status = status or self._get_default_status()
+        users = users or self.env["res.users"]
+        self._check_agents(users)
+        if records._name == "crm.lead":
+            candidates = [
+                (lead.partner_id.id, lead.id) for lead in records if lead.partner_id
+            ]
+        else:
+            candidates = [(partner.id, False) for partner in records]
+        partners = self.env["res.partner"].browse([p for p, _lead in candidates])
+        Member = self.env["call.campaign.member"]
+        existing = set(
+            Member.with_context(active_test=False)
+            .sudo()
+            .search([("campaign_id", "=", self.id), ("partner_id", "in", partners.ids)])
+            .partner_id.ids
+        )
+        blacklisted = set(partners._call_blacklisted().ids)
+        vals_list, seen = [], set()
+        for partner_id, lead_id in candidates:
+            if (
+                partner_id in existing
+                or partner_id in seen
+                or partner_id in blacklisted
+            ):
+                continue
+            seen.add(partner_id)
+            vals_list.append(
+                {
+                    "campaign_id": self.id,
+                    "partner_id": partner_id,
+                    "lead_id": lead_id,
+                    "status_id": status.id,
+                    "user_id": users[len(vals_list) % len(users)].id
+                    if users
+                    else False,
+                }
+            )
+        Member.create(vals_list)
+        return {
+            "added": len(vals_list),
+            "duplicates": len({p for p, _lead in candidates if p in existing}),
+            "blacklisted": len(blacklisted - existing),
+            "no_contact": len(records) - len(candidates),
+        }
+
+    def _get_default_status(self):
+        """The status new and reopened members get: the campaign's default,
+        else its first “to call” status offered to agents."""
+        self.ensure_one()
+        status = (
+            self.default_status_id
+            or self.status_ids.filtered(
+                lambda s: s.behavior == "to_call" and not s.hidden and s.active
+            )[:1]
+        )
+        if not status:
+            raise UserError(
+                _(
+                    "The campaign “%s” has no default status: choose one on the "
+                    "campaign before adding members.",
+                    self.name,
+                )
+            )
+        return status
+
+    def _check_agents(self, users):
+        """``users`` may work members of this campaign: its agents only."""
+        self.ensure_one()
+        strangers = users - self.agent_ids.filtered(lambda u: not u.share)
+        if strangers:
+            raise UserError(
+                _(
+                    "%(user)s is not an agent of the campaign “%(campaign)s”.",
+                    user=strangers[0].name,
+                    campaign=self.name,
+                )
+            )
 
     def _offered_statuses(self):
         """Statuses every one of these campaigns offers to its agents."""

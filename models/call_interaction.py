@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 from .call_status import OUTCOMES
 
@@ -14,6 +15,9 @@ KINDS = [
     ("outcome", "Dialer outcome"),
     ("stage_change", "Stage changed"),
     ("released", "Callback released"),
+    ("call_cancelled", "Call cancelled"),
+    ("archived", "Archived"),
+    ("restored", "Restored"),
     ("note", "Note"),
     # CRM events of the customer timeline
     ("partner_created", "Contact created"),
@@ -38,6 +42,9 @@ CAMPAIGN_KINDS = (
     "outcome",
     "stage_change",
     "released",
+    "call_cancelled",
+    "archived",
+    "restored",
     "note",
 )
 # icon and colour (Odoo colour index) of each kind on the timeline
@@ -52,6 +59,9 @@ KIND_STYLES = {
     "outcome": ("fa-tty", 2),
     "stage_change": ("fa-tasks", 8),
     "released": ("fa-undo", 2),
+    "call_cancelled": ("fa-calendar-times-o", 1),
+    "archived": ("fa-archive", 0),
+    "restored": ("fa-undo", 4),
     "note": ("fa-sticky-note", 0),
     "partner_created": ("fa-address-card", 7),
     "salesperson_assigned": ("fa-user-circle", 10),
@@ -114,6 +124,12 @@ class CallInteraction(models.Model):
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
     )
+    source_readable = fields.Boolean(
+        compute="_compute_source_readable",
+        search="_search_source_readable",
+        help="A campaign event, or an event mirrored from a lead the current "
+        "user may read.",
+    )
 
     _sql_constraints = [
         (
@@ -134,6 +150,39 @@ class CallInteraction(models.Model):
                ON call_interaction (lead_id, date DESC, id DESC)
                WHERE lead_id IS NOT NULL"""
         )
+
+    @api.depends("kind", "lead_id")
+    def _compute_source_readable(self):
+        leads = self.env(su=False)["crm.lead"].browse(self.lead_id.ids)
+        readable = leads._filtered_access("read")
+        for interaction in self:
+            interaction.source_readable = (
+                interaction.kind in CAMPAIGN_KINDS
+                or not interaction.lead_id
+                or interaction.lead_id.id in readable.ids
+            )
+
+    def _search_source_readable(self, operator, value):
+        """Events mirrored from a lead follow the lead's access rights (record
+        rule ``call_interaction_rule_source``); the add-on's campaign events
+        follow the campaign rules. Record rules are evaluated as superuser:
+        the lead query is built for the real user again."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Operation not supported"))
+        Lead = self.env(su=False)["crm.lead"].with_context(active_test=False)
+        readable = [
+            "|",
+            "|",
+            ("kind", "in", CAMPAIGN_KINDS),
+            ("lead_id", "=", False),
+        ]
+        if Lead.has_access("read"):
+            readable.append(("lead_id", "in", Lead._search([])))
+        else:
+            readable.append(expression.FALSE_LEAF)
+        if (operator == "=") == value:
+            return readable
+        return ["!", *readable]
 
     @api.model
     def _timeline_styles(self):
@@ -161,8 +210,10 @@ class CallInteraction(models.Model):
 
     @api.model
     def _create_timeline_events(self, vals_list):
-        """Write CRM/app events whoever triggers them (a salesperson who is no
-        call agent included): the timeline is system bookkeeping."""
+        """The one way history is written: by the add-on's own operations,
+        after they checked the caller's rights on the member (or for CRM/app
+        events, whoever triggers them). Nobody creates, edits or deletes an
+        interaction by hand: users have read access only."""
         if not vals_list:
             return self.browse()
         return self.sudo().create(vals_list)

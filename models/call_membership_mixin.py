@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .public_method import public_method
+
 # events shown in the form's timeline tab; the rest is one click away
 TIMELINE_PAGE_SIZE = 80
 
@@ -105,6 +107,7 @@ class CallMembershipMixin(models.AbstractModel):
     def _call_domain(self, records):
         return [(self._call_member_field, "in", records.ids)]
 
+    @public_method()
     def action_view_call_members(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "call_campaign.call_campaign_member_action"
@@ -113,6 +116,7 @@ class CallMembershipMixin(models.AbstractModel):
         action["context"] = {"active_test": False}
         return action
 
+    @public_method()
     def action_view_call_interactions(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "call_campaign.call_interaction_action_timeline"
@@ -123,13 +127,14 @@ class CallMembershipMixin(models.AbstractModel):
         )
         return action
 
+    @public_method(one=True)
     def action_log_call_campaign(self):
-        self.ensure_one()
         partner = self.partner_id if self._name == "crm.lead" else self
         return self.env["call.campaign.member"]._action_log_call(
             {"call_log_partner_id": partner.id}
         )
 
+    @public_method()
     def action_add_to_call_campaign(self):
         return {
             "type": "ir.actions.act_window",

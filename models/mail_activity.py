@@ -1,7 +1,22 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from .public_method import public_method
 
 MEMBER_MODEL = "call.campaign.member"
+# what a user may not change on a campaign's pending call: the call follows
+# the member's status, agent and follow-up date, and nothing else
+CALL_LOCKED_FIELDS = frozenset(
+    {
+        "res_model",
+        "res_model_id",
+        "res_id",
+        "activity_type_id",
+        "user_id",
+        "date_deadline",
+        "active",
+    }
+)
 
 
 class MailActivity(models.Model):
@@ -47,13 +62,64 @@ class MailActivity(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_one_pending_call(vals_list)
+        """Campaign calls are planned by the member's status service (as
+        superuser); a user cannot add one, e.g. to a closed member."""
+        member_ids = self._call_member_ids_of(vals_list)
+        if member_ids and not self.env.su:
+            raise UserError(
+                _(
+                    "The calls of a campaign are planned by its statuses: use "
+                    "“Log a Call” on the member to plan the next call."
+                )
+            )
+        self._check_one_pending_call(member_ids)
         return super().create(vals_list)
 
+    def write(self, vals):
+        if not self.env.su and CALL_LOCKED_FIELDS & set(vals):
+            if self.filtered("call_member_id") or (
+                {"res_model", "res_model_id", "res_id", "activity_type_id"} & set(vals)
+                and self._call_member_ids_of(
+                    [
+                        {
+                            "res_model_id": vals.get("res_model_id"),
+                            "res_model": vals.get("res_model", activity.res_model),
+                            "res_id": vals.get("res_id", activity.res_id),
+                            "activity_type_id": vals.get(
+                                "activity_type_id", activity.activity_type_id.id
+                            ),
+                        }
+                        for activity in self
+                    ]
+                )
+            ):
+                raise UserError(
+                    _(
+                        "A campaign call follows its member: reschedule it with "
+                        "“Log a Call”, hand it over with “Forward”."
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_call_by_manager(self):
+        """Agents cannot delete a campaign call (the member would wait for a
+        call nobody makes); a manager's deletion cancels it with history."""
+        calls = self.filtered("call_member_id")
+        if not calls or self.env.su:
+            return
+        members = calls.call_member_id
+        members._check_manager(
+            _(
+                "A campaign call cannot be deleted: log its result with “Log a Call”, "
+                "or ask a call manager to cancel it."
+            )
+        )
+        members._cancel_call()
+
     @api.model
-    def _check_one_pending_call(self, vals_list):
-        """Clear message before the unique index refuses a second pending call
-        (the index stays the guarantee, e.g. for concurrent transactions)."""
+    def _call_member_ids_of(self, vals_list):
+        """Members whose campaign call these activity values would be."""
         context = self.env.context
         member_model_id = self.env["ir.model"]._get_id(MEMBER_MODEL)
         wanted = []
@@ -65,17 +131,22 @@ class MailActivity(models.Model):
                 type_id = vals.get("activity_type_id") or context.get(
                     "default_activity_type_id"
                 )
-                if res_id and type_id and vals.get("active", True):
+                if res_id and type_id:
                     wanted.append((res_id, type_id))
         if not wanted:
-            return
+            return []
         phone_types = set(
             self.env["mail.activity.type"]
             .browse({type_id for _res_id, type_id in wanted})
             .filtered(lambda t: t.category == "phonecall")
             .ids
         )
-        member_ids = [res_id for res_id, type_id in wanted if type_id in phone_types]
+        return [res_id for res_id, type_id in wanted if type_id in phone_types]
+
+    @api.model
+    def _check_one_pending_call(self, member_ids):
+        """Clear message before the unique index refuses a second pending call
+        (the index stays the guarantee, e.g. for concurrent transactions)."""
         if not member_ids:
             return
         taken = {
@@ -96,18 +167,34 @@ class MailActivity(models.Model):
                 )
             seen.add(member_id)
 
+    @public_method(one=True)
     def action_log_call_campaign(self):
         """“Log a call” from a pending call: the agent records the result."""
-        self.ensure_one()
         return self.call_member_id._action_log_call(
             {"active_model": MEMBER_MODEL, "active_ids": self.call_member_id.ids}
         )
 
     def _action_done(self, feedback=False, attachment_ids=None):
-        """A call of a campaign member marked done from Odoo's activity widget
-        counts as a contact with that customer."""
-        members = self.call_member_id.sudo()
-        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
-        if members:
-            members._on_call_done(feedback)
-        return result
+        """A campaign call marked done from the activity itself (not through
+        Log a Call) counts as a contact whose result is still to log. Odoo
+        archives it (kept for reporting) as superuser: the user's right to
+        mark it done was checked here, and users may not archive it."""
+        calls = self.filtered("call_member_id")
+        if not calls:
+            return super()._action_done(
+                feedback=feedback, attachment_ids=attachment_ids
+            )
+        calls.check_access("write")
+        members = calls.call_member_id.sudo()
+        messages, next_activities = super(MailActivity, calls.sudo())._action_done(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
+        others = self - calls
+        if others:
+            other_messages, other_next = super(MailActivity, others)._action_done(
+                feedback=feedback, attachment_ids=attachment_ids
+            )
+            messages |= other_messages
+            next_activities |= other_next
+        members._on_call_done(feedback)
+        return messages, next_activities.with_env(self.env)

@@ -1,4 +1,5 @@
-from odoo import api, models
+from odoo import _, api, models
+from odoo.exceptions import UserError
 
 
 class ResPartner(models.Model):
@@ -50,6 +51,22 @@ class ResPartner(models.Model):
                 )
             self.env["call.interaction"]._create_timeline_events(events)
         return res
+
+    def _call_blacklisted(self):
+        """These contacts that must never be called: a number on Odoo's
+        phone blacklist (the one definition of do-not-call for contacts)."""
+        return self.filtered_domain([("phone_sanitized_blacklisted", "=", True)])
+
+    def _check_call_allowed(self):
+        blacklisted = self._call_blacklisted()
+        if blacklisted:
+            raise UserError(
+                _(
+                    "%s is on the phone blacklist (do not call): a manager must remove "
+                    "the number from the blacklist first.",
+                    blacklisted[0].display_name,
+                )
+            )
 
     def _prepare_timeline_vals(self, kind, **values):
         self.ensure_one()

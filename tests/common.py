@@ -3,6 +3,13 @@ from datetime import datetime
 from odoo.tests import TransactionCase, new_test_user
 
 
+def force_member_state(members, vals):
+    """Test set-up only: put members in a state (a past follow-up date, an
+    attempt count...) without going through the member's operations and
+    their history, as a cron or a past day would have left them."""
+    members.sudo()._write_workflow(vals)
+
+
 class CallCampaignCase(TransactionCase):
     """Two agents, a manager, a running campaign and a few statuses."""
 

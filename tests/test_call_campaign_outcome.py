@@ -60,9 +60,9 @@ class TestDialerOutcome(CallCampaignCase):
 
     def test_refusals(self):
         with self.assertRaisesRegex(
-            UserError, "Valid outcomes: answered, busy, no_answer"
+            UserError, "must be one of answered, busy, no_answer"
         ):
             self.member.register_call_outcome("hung_up")
-        with self.assertRaisesRegex(UserError, "whole number of seconds"):
+        with self.assertRaisesRegex(UserError, "“duration” must be a whole number"):
             self.member.register_call_outcome("answered", duration=-3)
         self.assertEqual(self.member.attempt_count, 0)

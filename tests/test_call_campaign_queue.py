@@ -7,7 +7,7 @@ from freezegun import freeze_time
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tests import TransactionCase, tagged
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, force_member_state
 
 
 @tagged("post_install", "-at_install")
@@ -24,23 +24,23 @@ class TestNextCall(CallCampaignCase):
         cls.own_callback, cls.other_callback, cls.dropped, cls.high, cls.plain = (
             cls.members
         )
-        cls.own_callback.with_context(call_campaign_no_history=True).write(
+        force_member_state(
+            cls.own_callback,
             {
                 "status_id": cls.st_follow.id,
                 "user_id": cls.agent.id,
                 "next_call_date": past,
-            }
+            },
         )
-        cls.other_callback.with_context(call_campaign_no_history=True).write(
+        force_member_state(
+            cls.other_callback,
             {
                 "status_id": cls.st_follow.id,
                 "user_id": cls.agent2.id,
                 "next_call_date": past,
-            }
+            },
         )
-        cls.dropped.with_context(call_campaign_no_history=True).write(
-            {"status_id": cls.st_dropped.id}
-        )
+        force_member_state(cls.dropped, {"status_id": cls.st_dropped.id})
         cls.high.priority = "2"
         extra = cls.env["res.partner"].create(
             [

@@ -124,4 +124,4 @@ class TestCallCampaignRpc(HttpCase):
             [self.mine.id],
             "exploded",
         )
-        self.assertIn("Valid outcomes", answer["error"]["data"]["message"])
+        self.assertIn("must be one of answered", answer["error"]["data"]["message"])

@@ -85,13 +85,19 @@ class TestScheduledCalls(CallCampaignCase):
             )
 
     def test_done_from_activity_widget_is_a_contact(self):
-        self.member.set_status(self.st_recall)
-        self._pending(self.member).action_feedback(feedback="Spoke with the buyer")
-        self.assertEqual(self.member.attempt_count, 1)
-        self.assertTrue(self.member.last_call_date)
-        call = self.member.interaction_ids.filtered(lambda i: i.kind == "call")
-        self.assertEqual(call.note, "Spoke with the buyer")
-        self.assertFalse(self._pending(self.member), "not cyclic: no next call")
+        member = self.member.with_user(self.agent)
+        member.set_status(self.st_recall)
+        self._pending(member).action_feedback(feedback="Spoke with the buyer")
+        self.assertEqual(member.attempt_count, 1)
+        self.assertTrue(member.last_call_date)
+        call = member.interaction_ids.filtered(lambda i: i.kind == "call")
+        self.assertEqual(
+            call.note, "Marked done without a result. Spoke with the buyer"
+        )
+        self.assertTrue(member.result_pending, "the result is still to log")
+        self.assertFalse(self._pending(member), "not cyclic: no next call")
+        member.set_status(self.st_interested)
+        self.assertFalse(member.result_pending, "logging the result clears it")
         done = (
             self.env["mail.activity"]
             .with_context(active_test=False)

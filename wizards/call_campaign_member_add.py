@@ -2,10 +2,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
+from ..models.public_method import public_method
+
 
 class CallCampaignMemberAdd(models.TransientModel):
     """Adds the contacts or leads a filter selects to a campaign (seed 002:
-    "select the filters first")."""
+    "select the filters first"); the campaign does the adding."""
 
     _name = "call.campaign.member.add"
     _description = "Add Members to a Call Campaign"
@@ -36,79 +38,24 @@ class CallCampaignMemberAdd(models.TransientModel):
     blacklisted_count = fields.Integer("On the Blacklist", readonly=True)
     no_contact_count = fields.Integer("Without Contact", readonly=True)
 
+    @public_method(one=True)
     def action_add(self):
-        self.ensure_one()
-        campaign = self.campaign_id
-        if campaign.state == "done":
-            raise UserError(
-                _("The campaign “%s” is done: no member can be added.", campaign.name)
-            )
-        status = self.status_id or campaign.default_status_id
-        if not status:
-            raise UserError(
-                _(
-                    "Choose a status, or set a default status on the campaign “%s”.",
-                    campaign.name,
-                )
-            )
-        strangers = self.user_ids - campaign.agent_ids
-        if strangers:
-            raise UserError(
-                _(
-                    "%(user)s is not an agent of the campaign “%(campaign)s”.",
-                    user=strangers[0].name,
-                    campaign=campaign.name,
-                )
-            )
         try:
             domain = safe_eval(self.domain or "[]")
+            with self.env.cr.savepoint():
+                records = self.env[self.res_model].search(domain)
         except Exception as error:
             raise UserError(_("The filter is not valid: %s", error)) from error
-        records = self.env[self.res_model].search(domain)
-        candidates = self._prepare_candidates(records)
-        partners = self.env["res.partner"].browse(
-            [partner_id for partner_id, _lead in candidates]
+        counts = self.campaign_id._add_members_from(
+            records, self.status_id, self.user_ids
         )
-        existing = set(
-            self.env["call.campaign.member"]
-            .with_context(active_test=False)
-            .search(
-                [("campaign_id", "=", campaign.id), ("partner_id", "in", partners.ids)]
-            )
-            .partner_id.ids
-        )
-        blacklisted = set(
-            partners.filtered_domain([("phone_sanitized_blacklisted", "=", True)]).ids
-        )
-        vals_list, seen = [], set()
-        agents = self.user_ids.ids
-        for partner_id, lead_id in candidates:
-            if (
-                partner_id in existing
-                or partner_id in seen
-                or partner_id in blacklisted
-            ):
-                continue
-            seen.add(partner_id)
-            vals_list.append(
-                {
-                    "campaign_id": campaign.id,
-                    "partner_id": partner_id,
-                    "lead_id": lead_id,
-                    "status_id": status.id,
-                    "user_id": agents[len(vals_list) % len(agents)]
-                    if agents
-                    else False,
-                }
-            )
-        self.env["call.campaign.member"].create(vals_list)
         self.write(
             {
                 "state": "done",
-                "added_count": len(vals_list),
-                "duplicate_count": len({p for p, _lead in candidates if p in existing}),
-                "blacklisted_count": len(blacklisted - existing),
-                "no_contact_count": len(records) - len(candidates),
+                "added_count": counts["added"],
+                "duplicate_count": counts["duplicates"],
+                "blacklisted_count": counts["blacklisted"],
+                "no_contact_count": counts["no_contact"],
             }
         )
         return {
@@ -119,12 +66,6 @@ class CallCampaignMemberAdd(models.TransientModel):
             "target": "new",
             "name": _("Add Members"),
         }
-
-    def _prepare_candidates(self, records):
-        """(partner id, lead id) pairs; leads without any contact are left out."""
-        if self.res_model == "res.partner":
-            return [(partner.id, False) for partner in records]
-        return [(lead.partner_id.id, lead.id) for lead in records if lead.partner_id]
 
     @api.onchange("campaign_id")
     def _onchange_campaign_id(self):

@@ -1,10 +1,12 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+
+from ..models.public_method import public_method
 
 
 class CallCampaignMemberForward(models.TransientModel):
     """Seed 000: hand customers to another agent and/or campaign, always with
-    a status update. All or nothing."""
+    a status update. Collects the input; the members' ``_forward`` checks and
+    does the rest, all or nothing."""
 
     _name = "call.campaign.member.forward"
     _description = "Forward Call Campaign Members"
@@ -37,6 +39,7 @@ class CallCampaignMemberForward(models.TransientModel):
     status_id = fields.Many2one(
         "call.status", domain="[('id', 'in', allowed_status_ids)]"
     )
+    is_do_not_call = fields.Boolean(compute="_compute_is_do_not_call")
     reason_id = fields.Many2one(
         "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
@@ -61,66 +64,26 @@ class CallCampaignMemberForward(models.TransientModel):
             wizard.allowed_user_ids = users
             wizard.allowed_status_ids = campaigns._offered_statuses()
 
+    @api.depends("status_id")
+    def _compute_is_do_not_call(self):
+        for wizard in self:
+            wizard.is_do_not_call = wizard.status_id.behavior == "do_not_call"
+
     @api.onchange("status_id")
     def _onchange_status_id(self):
         if self.reason_id.status_id != self.status_id:
             self.reason_id = False
 
+    @public_method(one=True)
     def action_forward(self):
-        self.ensure_one()
-        members = self.member_ids
-        if not members:
-            raise UserError(_("Choose the members to forward."))
-        if not self.status_id:
-            raise UserError(
-                _("A forward always carries a status update: choose a status.")
-            )
-        target_campaign = self.campaign_id
-        moving = members.filtered(
-            lambda m: target_campaign and m.campaign_id != target_campaign
+        self.member_ids._forward(
+            self.user_id,
+            self.campaign_id,
+            self.status_id,
+            self.next_call_date,
+            reason=self.reason_id,
+            note=self.note,
         )
-        if not self.user_id and not moving:
-            raise UserError(_("Choose the agent or the campaign to forward to."))
-        self._check_targets(moving)
-        members.check_access("write")
-        # the members may leave the agent's record rules on the way: the
-        # access was checked above, the history still names the agent
-        members = members.sudo()
-        moving = moving.sudo()
-        previous = {m.id: (m.user_id, m.campaign_id) for m in members}
-        with self.env.cr.savepoint():
-            if moving:
-                moving.with_context(
-                    call_campaign_forward=True, call_campaign_no_history=True
-                ).write(
-                    {
-                        "campaign_id": target_campaign.id,
-                        "stage_id": target_campaign.stage_ids[:1].id,
-                        "reserved_user_id": False,
-                        "reserved_until": False,
-                    }
-                )
-            if self.user_id:
-                members.with_context(call_campaign_no_history=True).write(
-                    {"user_id": self.user_id.id}
-                )
-            members._set_status(
-                self.status_id,
-                self.next_call_date,
-                reason=self.reason_id,
-                note=self.note,
-                kind="forward",
-                assign_to=self.user_id,
-                member_vals={
-                    member.id: {
-                        "from_user_id": previous[member.id][0].id,
-                        "to_user_id": member.user_id.id,
-                        "from_campaign_id": previous[member.id][1].id,
-                        "to_campaign_id": member.campaign_id.id,
-                    }
-                    for member in members
-                },
-            )
         if (
             self.member_ids.with_user(self.env.user)._filtered_access("read")
             != self.member_ids
@@ -129,45 +92,3 @@ class CallCampaignMemberForward(models.TransientModel):
             # behind must not reload them
             return {"type": "ir.actions.act_window_close", "infos": {"noReload": True}}
         return {"type": "ir.actions.act_window_close"}
-
-    def _check_targets(self, moving):
-        """What the status service cannot see: the move and the new agent."""
-        target_campaign = self.campaign_id
-        if moving:
-            if target_campaign.state == "done":
-                raise UserError(
-                    _(
-                        "The campaign “%s” is done: nobody can be forwarded to it.",
-                        target_campaign.name,
-                    )
-                )
-            already = (
-                self.env["call.campaign.member"]
-                .sudo()
-                .with_context(active_test=False)
-                .search(
-                    [
-                        ("campaign_id", "=", target_campaign.id),
-                        ("partner_id", "in", moving.partner_id.ids),
-                    ],
-                    limit=1,
-                )
-            )
-            if already:
-                raise UserError(
-                    _(
-                        "%(contact)s is already a member of the campaign “%(campaign)s”.",
-                        contact=already.partner_id.display_name,
-                        campaign=target_campaign.name,
-                    )
-                )
-        if self.user_id:
-            for campaign in target_campaign or self.member_ids.campaign_id:
-                if self.user_id not in campaign.agent_ids:
-                    raise UserError(
-                        _(
-                            "%(user)s is not an agent of the campaign “%(campaign)s”.",
-                            user=self.user_id.name,
-                            campaign=campaign.name,
-                        )
-                    )

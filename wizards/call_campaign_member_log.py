@@ -2,11 +2,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.call_status import DATED_BEHAVIORS
+from ..models.public_method import public_method
 
 
 class CallCampaignMemberLog(models.TransientModel):
-    """Seed 002's "Ativo" screen: record the result of a contact. Hands every
-    rule over to the member's status service."""
+    """Seed 002's "Ativo" screen: record the result of a contact. Collects
+    the input and hands every rule over to the member's status service."""
 
     _name = "call.campaign.member.log"
     _description = "Log a Call"
@@ -17,7 +18,7 @@ class CallCampaignMemberLog(models.TransientModel):
     member_ids = fields.Many2many(
         "call.campaign.member", string="Members", default=_default_member_ids
     )
-    member_count = fields.Integer("Members", compute="_compute_member_count")
+    member_count = fields.Integer("Number of Members", compute="_compute_member_count")
     member_id = fields.Many2one(
         "call.campaign.member",
         compute="_compute_member_id",
@@ -53,6 +54,7 @@ class CallCampaignMemberLog(models.TransientModel):
     next_call_date = fields.Datetime("Follow-up Date")
     date_required = fields.Boolean(related="status_id.date_required")
     date_allowed = fields.Boolean(compute="_compute_date_allowed")
+    is_do_not_call = fields.Boolean(compute="_compute_date_allowed")
     interaction_ids = fields.One2many(
         "call.interaction", compute="_compute_interaction_ids", string="Contact History"
     )
@@ -68,12 +70,8 @@ class CallCampaignMemberLog(models.TransientModel):
             if wizard.member_ids:
                 wizard.member_id = wizard.member_ids[:1]
             elif wizard.partner_filter_id:
-                wizard.member_id = self.env["call.campaign.member"].search(
-                    [
-                        ("partner_id", "=", wizard.partner_filter_id.id),
-                        ("state", "in", ("queued", "scheduled")),
-                    ],
-                    limit=1,
+                wizard.member_id = self.env["call.campaign.member"]._open_membership_of(
+                    wizard.partner_filter_id
                 )
             else:
                 wizard.member_id = False
@@ -94,6 +92,7 @@ class CallCampaignMemberLog(models.TransientModel):
     def _compute_date_allowed(self):
         for wizard in self:
             wizard.date_allowed = wizard.status_id.behavior in DATED_BEHAVIORS
+            wizard.is_do_not_call = wizard.status_id.behavior == "do_not_call"
 
     @api.depends("member_id")
     def _compute_interaction_ids(self):
@@ -107,8 +106,8 @@ class CallCampaignMemberLog(models.TransientModel):
         if not self.date_allowed:
             self.next_call_date = False
 
+    @public_method(one=True)
     def action_log(self):
-        self.ensure_one()
         members = self._get_members()
         if not members:
             raise UserError(_("Choose the member whose call you log."))
@@ -117,7 +116,7 @@ class CallCampaignMemberLog(models.TransientModel):
         # all or nothing: the stage (checked by the member) and the status
         with self.env.cr.savepoint():
             if self.stage_id and self.stage_id != members.stage_id:
-                members.stage_id = self.stage_id
+                members.write({"stage_id": self.stage_id.id})
             members._set_status(
                 self.status_id,
                 self.next_call_date,

@@ -1,0 +1,293 @@
+"""The calling queue: “Next call” and its reservations, and the call
+outcomes a dialer (or an agent) reports."""
+
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, mute_logger
+
+from .call_status import FINAL_BEHAVIORS, OUTCOMES
+from .public_method import ChoiceArg, IntArg, RecordArg, TextArg, public_method
+
+# rows read at once by "Next call" before locking them one by one
+CANDIDATES_PER_READ = 10
+# longest call a dialer may report, in seconds (a day)
+MAX_CALL_DURATION = 86400
+
+
+class CallCampaignMember(models.Model):
+    _inherit = "call.campaign.member"
+
+    @api.model
+    @api.returns("self", lambda member: member.id or False)
+    @public_method(campaign_ids=RecordArg("call.campaign", many=True))
+    def next_for_agent(self, campaign_ids=None):
+        """The best member due now for the calling agent, reserved to them
+        for the campaign's reservation time; an empty recordset (False over
+        RPC) when nobody is due.
+
+        Order: the agent's own due “My record” callbacks, then “priority”
+        members, then the rest by priority, follow-up date and id. Only
+        running campaigns the agent works in, never a blacklisted contact,
+        never outside the customer's calling hours, never a member reserved
+        (the agent's own earlier reservation included: asking again moves on).
+
+        Two agents never get the same member: each candidate is locked with
+        ``FOR UPDATE SKIP LOCKED`` before it is given, so a row another
+        transaction is reserving is skipped instead of given twice, and the
+        reservation is written in the same transaction before the lock is
+        released (see ``_lock_candidate`` for rows reserved meanwhile)."""
+        user = self.env.user
+        campaigns = self.env["call.campaign"].search(
+            [("state", "=", "running"), ("agent_ids", "in", user.id)]
+            + ([("id", "in", campaign_ids.ids)] if campaign_ids else [])
+        )
+        if not campaigns:
+            return self.browse()
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        open_pairs = campaigns._calling_open_pairs(now)
+        for tier in ("own_callbacks", "priority", "rest"):
+            member = self._next_candidate(campaigns, tier, now, open_pairs)
+            if member:
+                member._reserve(now)
+                return member
+        return self.browse()
+
+    @public_method(
+        outcome=ChoiceArg(OUTCOMES),
+        duration=IntArg(0, MAX_CALL_DURATION),
+        note=TextArg(),
+    )
+    def register_call_outcome(self, outcome, duration=0, note=None):
+        """A dialer reports a call attempt on these members: the attempt is
+        counted and, unless answered, the campaign's automatic status for the
+        outcome applies with its retry rules. Returns the interaction ids.
+
+        Agents report for the members reserved or assigned to them; users of
+        the Call Dialer group and managers for any member they can see."""
+        if not self:
+            raise UserError(_("Choose the members the call outcome is about."))
+        self._check_outcome_allowed()
+        self._register_contact()
+        call_vals = {"outcome": outcome, "duration": duration}
+        interactions = self.env["call.interaction"]
+        plain = self.browse()
+        for campaign, members in self.grouped("campaign_id").items():
+            status = (
+                campaign.status_ids.filtered(lambda s: s.auto_outcome == outcome)[:1]
+                if outcome != "answered"
+                else False
+            )
+            if not status:
+                plain |= members
+                continue
+            exhausted = members.filtered(
+                lambda m, st=status: (
+                    st.max_attempts and m.attempt_count >= st.max_attempts
+                )
+            )
+            if exhausted:
+                interactions |= exhausted._set_status(
+                    status.exhausted_status_id,
+                    None,
+                    note=note,
+                    kind="outcome",
+                    extra_vals=call_vals,
+                    system=True,
+                )
+            retry = members - exhausted
+            if retry:
+                date = fields.Datetime.now() + timedelta(minutes=status.retry_delay)
+                interactions |= retry._set_status(
+                    status,
+                    date if status.retry_delay else None,
+                    note=note,
+                    kind="outcome",
+                    extra_vals=call_vals,
+                    system=True,
+                )
+        if plain:
+            interactions |= plain._create_history(
+                "outcome",
+                note=note or False,
+                previous_status_id=False,
+                **call_vals,
+            )
+        return interactions.ids
+
+    def _check_outcome_allowed(self):
+        """Who may report a call, and on which members."""
+        self.check_access("write")
+        stopped = self.campaign_id.filtered(lambda c: c.state != "running")
+        if stopped:
+            raise UserError(
+                _(
+                    "The campaign “%s” is not running: no call outcome can be recorded.",
+                    stopped[0].name,
+                )
+            )
+        final = self.filtered(lambda m: m.behavior in FINAL_BEHAVIORS)
+        if final:
+            raise UserError(
+                _(
+                    "%(member)s is %(state)s: no call outcome can be recorded.",
+                    member=final[0].display_name,
+                    state=final[0]
+                    ._fields["state"]
+                    .convert_to_export(final[0].state, final[0]),
+                )
+            )
+        user = self.env.user
+        if self.env.su or user.has_group("call_campaign.group_call_manager"):
+            return
+        if user.has_group("call_campaign.group_call_dialer"):
+            return
+        now = fields.Datetime.now()
+        foreign = self.filtered(
+            lambda m: (
+                m.user_id != user
+                and not (
+                    m.reserved_user_id == user
+                    and m.reserved_until
+                    and m.reserved_until >= now
+                )
+            )
+        )
+        if foreign:
+            raise UserError(
+                _(
+                    "%s is neither reserved nor assigned to you: report calls of your "
+                    "own members (Next Call gives you one).",
+                    foreign[0].display_name,
+                )
+            )
+
+    @api.model
+    def _next_candidate(self, campaigns, tier, now, open_pairs):
+        """One due member of the tier, locked for this transaction."""
+        uid = self.env.uid
+        conditions = [
+            SQL("m.active"),
+            SQL("m.campaign_id IN %s", tuple(campaigns.ids)),
+            SQL("m.state IN ('queued', 'scheduled')"),
+            SQL("(m.next_call_date IS NULL OR m.next_call_date <= %s)", now),
+            SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
+            # the blacklisted contacts are few: one hashed sub-plan, not a
+            # join over every contact
+            SQL(
+                """m.partner_id NOT IN (
+                       SELECT p.id FROM res_partner p
+                         JOIN phone_blacklist bl ON bl.number = p.phone_sanitized
+                        WHERE bl.active)"""
+            ),
+        ]
+        if tier == "own_callbacks":
+            conditions += [SQL("m.behavior = 'my_record'"), SQL("m.user_id = %s", uid)]
+        elif tier == "priority":
+            conditions += [
+                SQL("m.behavior = 'priority'"),
+                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            ]
+        else:
+            conditions += [
+                SQL("m.behavior NOT IN ('priority', 'my_record')"),
+                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            ]
+        if open_pairs is not None:
+            closed_campaigns = tuple(open_pairs["restricted"]) or (0,)
+            pairs = tuple(open_pairs["open"]) or ((0, ""),)
+            conditions.append(
+                SQL(
+                    """(m.campaign_id NOT IN %s OR (m.campaign_id, COALESCE(
+                           (SELECT p.tz FROM res_partner p WHERE p.id = m.partner_id),
+                           c.tz, cp.tz, 'UTC')) IN %s)""",
+                    closed_campaigns,
+                    pairs,
+                )
+            )
+        tried = []
+        while True:
+            self.env.cr.execute(
+                SQL(
+                    """SELECT m.id FROM call_campaign_member m
+                         JOIN call_campaign c ON c.id = m.campaign_id
+                         JOIN res_company co ON co.id = c.company_id
+                         JOIN res_partner cp ON cp.id = co.partner_id
+                        WHERE %s AND m.id != ALL(%s::int[])
+                     ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
+                        LIMIT %s""",
+                    SQL(" AND ").join(conditions),
+                    tried,
+                    CANDIDATES_PER_READ,
+                )
+            )
+            candidate_ids = [row[0] for row in self.env.cr.fetchall()]
+            if not candidate_ids:
+                return self.browse()
+            for member_id in candidate_ids:
+                tried.append(member_id)
+                if self._lock_candidate(member_id, now):
+                    return self.browse(member_id)
+
+    def _lock_candidate(self, member_id, now):
+        """Lock one candidate for this transaction, or tell it is taken.
+
+        Odoo's transactions read a snapshot (repeatable read): a member another
+        agent reserved after that snapshot still looks free here. Locking it
+        then either skips it (``SKIP LOCKED``: the other transaction is still
+        running) or raises a serialization failure (it has committed); both
+        mean "taken", and the savepoint keeps this transaction usable."""
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """SELECT id FROM call_campaign_member
+                        WHERE id = %s AND (reserved_until IS NULL OR reserved_until < %s)
+                          FOR UPDATE SKIP LOCKED""",
+                    [member_id, now],
+                )
+                return bool(self.env.cr.fetchone())
+        except psycopg2.errors.SerializationFailure:
+            return False
+
+    def _reserve(self, now):
+        self.ensure_one()
+        minutes = self.campaign_id.reservation_minutes
+        # a reservation is not history
+        self._write_workflow(
+            {
+                "reserved_user_id": self.env.uid,
+                "reserved_until": now + timedelta(minutes=minutes),
+            }
+        )
+
+    @api.model
+    @public_method()
+    def action_next_call(self):
+        """Menu entry: the next member of any campaign the agent works in."""
+        return self.next_for_agent()._action_open_next_call()
+
+    def _action_open_next_call(self):
+        if not self:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": _("Nobody to call now"),
+                    "message": _("No member of your campaigns is due at this time."),
+                    "type": "info",
+                    "sticky": False,
+                },
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Next Call"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }

@@ -1,0 +1,295 @@
+"""The status service: the one way a member's status changes (``set_status``
+for callers, ``_set_status`` for the add-on's own operations), its checks,
+follow-up dates and the do-not-call consequences."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
+from .public_method import DatetimeArg, RecordArg, TextArg, public_method
+
+# a follow-up date this much in the past is still "now" (form latency)
+PAST_TOLERANCE = timedelta(minutes=5)
+
+
+class CallCampaignMember(models.Model):
+    _inherit = "call.campaign.member"
+
+    @api.returns("call.interaction")
+    @public_method(
+        status=RecordArg("call.status", required=True),
+        next_call_date=DatetimeArg(),
+        reason=RecordArg("call.status.reason"),
+        note=TextArg(),
+    )
+    def set_status(self, status, next_call_date=None, reason=None, note=None):
+        """Change the status of these members: the one service every status
+        change goes through. Returns the interactions written (ids over RPC)."""
+        if not self:
+            raise UserError(_("Choose the members whose status changes."))
+        return self._set_status(status, next_call_date, reason=reason, note=note)
+
+    def _set_status(
+        self,
+        status,
+        next_call_date,
+        reason=None,
+        note=None,
+        kind="status_change",
+        extra_vals=None,
+        member_vals=None,
+        system=False,
+        assign_to=None,
+        cascade=True,
+    ):
+        """Check, update the members, write the history. ``system`` is set by
+        automatic callers (dialer, crons): they may use hidden statuses, their
+        dates are moved into calling hours instead of refused, and a status
+        the campaign does not offer is accepted (do-not-call set elsewhere).
+        ``extra_vals`` go on every interaction, ``member_vals`` (by member id)
+        on each one's. A “My record” status assigns the members to
+        ``assign_to``, else to the agent who sets it when they work in the
+        campaigns. ``cascade``: a do-not-call status also closes the contact's
+        other memberships."""
+        if not self:
+            return self.env["call.interaction"]
+        reason = reason or self.env["call.status.reason"]
+        date = (
+            fields.Datetime.to_datetime(next_call_date).replace(microsecond=0)
+            if next_call_date
+            else None
+        )
+        self._check_status_change(status, date, reason, system=system)
+        dates = self._get_follow_up_dates(status, date, strict=not system)
+        vals = {
+            "status_id": status.id,
+            "status_date": fields.Datetime.now(),
+            "reserved_user_id": False,
+            "reserved_until": False,
+            "result_pending": False,
+        }
+        if status.behavior == "my_record":
+            if assign_to:
+                vals["user_id"] = assign_to.id
+            elif not system and all(
+                self.env.user in campaign.agent_ids for campaign in self.campaign_id
+            ):
+                vals["user_id"] = self.env.user.id
+        previous = {m.id: m.status_id for m in self}
+        by_date = defaultdict(list)
+        for member in self:
+            by_date[dates[member.id]].append(member.id)
+        for follow_up, member_ids in by_date.items():
+            self.browse(member_ids)._write_workflow(
+                dict(vals, next_call_date=follow_up or False)
+            )
+        self._sync_call_activities()
+        interactions = self.env["call.interaction"]._create_timeline_events(
+            [
+                member._prepare_interaction_vals(
+                    kind,
+                    status_id=status.id,
+                    previous_status_id=previous[member.id].id,
+                    reason_id=reason.id,
+                    note=note or False,
+                    next_call_date=member.next_call_date,
+                    **(extra_vals or {}),
+                    **(member_vals or {}).get(member.id, {}),
+                )
+                for member in self
+            ]
+        )
+        if status.behavior == "do_not_call":
+            self._apply_do_not_call(status, note, cascade=cascade)
+        return interactions
+
+    def _apply_do_not_call(self, status, note, cascade=True):
+        """Do not call, everywhere at once: the numbers go on the phone
+        blacklist and the contact's other open memberships close (every
+        campaign, whoever works them), with history."""
+        self._blacklist_numbers(note)
+        if not cascade:
+            return
+        others = self.sudo().search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("id", "not in", self.ids),
+                ("state", "in", ("queued", "scheduled")),
+            ]
+        )
+        for campaign, members in others.grouped("campaign_id").items():
+            own = campaign.status_ids.filtered(
+                lambda s: s.behavior == "do_not_call" and s.active
+            )[:1]
+            members._set_status(
+                own or status,
+                None,
+                note=_(
+                    "Do not call, set in the campaign “%s”.",
+                    ", ".join(self.campaign_id.mapped("name")),
+                ),
+                system=True,
+                cascade=False,
+            )
+
+    def _register_contact(self, date=None):
+        """A contact happened: one write per distinct attempt count."""
+        date = date or fields.Datetime.now()
+        for count, members in self.grouped("attempt_count").items():
+            members._write_workflow(
+                {"last_call_date": date, "attempt_count": count + 1}
+            )
+
+    @api.model
+    def _check_status_choice(self, campaign, status, who, has_lead, system=False):
+        """May this status be given to a member of ``campaign``? Archived,
+        hidden (kept for the system) and unoffered statuses are refused, and
+        so is a lead status on a contact (and the reverse)."""
+        if not status:
+            raise UserError(_("A status is required."))
+        if not status.active:
+            raise UserError(_("The status “%s” is archived.", status.name))
+        if status.hidden and not system and not self._may_use_hidden_statuses():
+            raise UserError(
+                _(
+                    "The status “%s” is kept for the system and cannot be chosen.",
+                    status.name,
+                )
+            )
+        if not system and status not in campaign.status_ids:
+            raise UserError(
+                _(
+                    "%(member)s: the status “%(status)s” is not offered by the "
+                    "campaign “%(campaign)s”.",
+                    member=who,
+                    status=status.name,
+                    campaign=campaign.name,
+                )
+            )
+        if status.applies_to != "both" and has_lead != (status.applies_to == "lead"):
+            target = _("leads") if status.applies_to == "lead" else _("contacts")
+            raise UserError(
+                _(
+                    "%(member)s: the status “%(status)s” applies to %(target)s only.",
+                    member=who,
+                    status=status.name,
+                    target=target,
+                )
+            )
+
+    @api.model
+    def _may_use_hidden_statuses(self):
+        """Hidden statuses: the system (outcomes, crons) and managers only."""
+        return self.env.su or self.env.user.has_group(
+            "call_campaign.group_call_manager"
+        )
+
+    def _check_status_change(self, status, date, reason, system=False):
+        """Every rule a status change must pass, checked before anything is written."""
+        for campaign, members in self.grouped("campaign_id").items():
+            for has_lead, group in members.grouped(lambda m: bool(m.lead_id)).items():
+                self._check_status_choice(
+                    campaign, status, group[0].display_name, has_lead, system=system
+                )
+        if reason and reason.status_id != status:
+            raise UserError(
+                _(
+                    "The reason “%(reason)s” belongs to the status “%(other)s”, "
+                    "not to “%(status)s”.",
+                    reason=reason.name,
+                    other=reason.status_id.name,
+                    status=status.name,
+                )
+            )
+        if date:
+            if status.behavior not in DATED_BEHAVIORS:
+                raise UserError(
+                    _(
+                        "The status “%s” takes no follow-up date: remove the date.",
+                        status.name,
+                    )
+                )
+            if date < fields.Datetime.now() - PAST_TOLERANCE:
+                raise UserError(
+                    _(
+                        "The follow-up date %s is in the past.",
+                        fields.Datetime.to_string(date),
+                    )
+                )
+        elif status.date_required:
+            raise UserError(
+                _("The status “%s” requires a follow-up date.", status.name)
+            )
+        if not self._may_use_hidden_statuses() and not system:
+            final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
+            if final:
+                raise UserError(
+                    _(
+                        "%(member)s is %(state)s: only a call manager can reopen it.",
+                        member=final[0].display_name,
+                        state=final[0]
+                        ._fields["state"]
+                        .convert_to_export(final[0].state, final[0]),
+                    )
+                )
+        if status.behavior not in FINAL_BEHAVIORS:
+            self.partner_id._check_call_allowed()
+
+    def _blacklist_numbers(self, note=None):
+        numbers = set()
+        for partner in self.partner_id:
+            for fname in ("mobile", "phone"):
+                if partner[fname]:
+                    numbers.add(partner._phone_format(fname=fname) or partner[fname])
+        if numbers:
+            self.env["phone.blacklist"].sudo()._add(
+                sorted(numbers), message=note or _("Do not call (call campaign).")
+            )
+
+    def _get_call_tz(self):
+        """The customer's time zone, else the campaign's, else the company's."""
+        self.ensure_one()
+        return (
+            self.partner_id.tz
+            or self.campaign_id.tz
+            or self.campaign_id.company_id.partner_id.tz
+            or "UTC"
+        )
+
+    def _get_follow_up_dates(self, status, date, strict=True):
+        """Follow-up date of each member for this status: the agent's date,
+        which must fall in calling hours (moved instead when not ``strict``),
+        or now + the status delay moved to the next calling opening. One
+        calendar read per campaign and time zone."""
+        if status.behavior not in DATED_BEHAVIORS or not (date or status.delay_days):
+            return dict.fromkeys(self.ids, False)
+        base = date or fields.Datetime.now() + timedelta(days=status.delay_days)
+        dates = {}
+        groups = defaultdict(list)
+        for member in self:
+            groups[member.campaign_id, member._get_call_tz()].append(member.id)
+        for (campaign, tz), member_ids in groups.items():
+            slot = campaign._next_calling_slot(base, tz)
+            if date and strict and slot != date:
+                local = pytz.utc.localize(slot).astimezone(pytz.timezone(tz))
+                raise UserError(
+                    _(
+                        "%(member)s: %(date)s is outside the calling hours of the campaign "
+                        "“%(campaign)s” for this customer (%(tz)s). Next allowed time: "
+                        "%(next)s.",
+                        member=self.browse(member_ids[0]).display_name,
+                        date=pytz.utc.localize(date)
+                        .astimezone(pytz.timezone(tz))
+                        .strftime("%Y-%m-%d %H:%M"),
+                        campaign=campaign.name,
+                        tz=tz,
+                        next=local.strftime("%Y-%m-%d %H:%M"),
+                    )
+                )
+            dates.update(dict.fromkeys(member_ids, slot))
+        return dates
