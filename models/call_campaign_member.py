@@ -421,8 +421,8 @@ class CallCampaignMember(models.Model):
         if not members:
             return True
         members._write_workflow({"active": active})
-        members._sync_call_activities()
         members._create_history("restored" if active else "archived")
+        members._sync_call_activities()
         return True
 
     def _forward(self, user, campaign, status, next_call_date, reason=None, note=None):

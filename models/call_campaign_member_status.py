@@ -191,6 +191,14 @@ class CallCampaignMember(models.Model):
 
     def _check_status_change(self, status, date, reason, system=False):
         """Every rule a status change must pass, checked before anything is written."""
+        done = self.campaign_id.filtered(lambda c: c.state == "done")
+        if done and not system:
+            raise UserError(
+                _(
+                    "The campaign “%s” is done: its members' statuses no longer change.",
+                    done[0].name,
+                )
+            )
         for campaign, members in self.grouped("campaign_id").items():
             for has_lead, group in members.grouped(lambda m: bool(m.lead_id)).items():
                 self._check_status_choice(

@@ -12,7 +12,7 @@ import functools
 import inspect
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 
 # longest free text (a note) accepted from a caller
 MAX_TEXT_LENGTH = 5000
@@ -247,6 +247,16 @@ def public_method(one=False, **specs):
                         .replace("(self)", "()"),
                     )
                 ) from None
+            if getattr(checked, "_api", None) != "model" and self._ids:
+                missing = self - self.exists()
+                if missing._ids:
+                    raise MissingError(
+                        env._(
+                            "%(model)s %(ids)s does not exist (any more).",
+                            model=self._name,
+                            ids=", ".join(str(i) for i in missing._ids[:5]),
+                        )
+                    )
             if one and len(self) != 1:
                 raise UserError(
                     env._(

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 from odoo.tests import TransactionCase, new_test_user
@@ -94,3 +95,50 @@ class CallCampaignCase(TransactionCase):
     @staticmethod
     def _dt(value):
         return datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+
+
+class RpcCaseMixin:
+    """Calls the external API as a user would: JSON-RPC ``execute_kw`` with
+    the user's login and password (``HttpCase`` only)."""
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [
+                    self.env.cr.dbname,
+                    user.id,
+                    user.login,
+                    model,
+                    method,
+                    list(args),
+                    kwargs,
+                ],
+            },
+        }
+        response = self.url_open(
+            "/jsonrpc",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
+    def assertRpcRefused(self, answer, error=None, message=None):
+        """The call failed with one of the clear errors (never a crash)."""
+        self.assertIn("error", answer, f"expected a refusal, got {answer}")
+        name = answer["error"]["data"]["name"]
+        allowed = error or (
+            "odoo.exceptions.UserError",
+            "odoo.exceptions.ValidationError",
+            "odoo.exceptions.AccessError",
+            "odoo.exceptions.MissingError",
+        )
+        self.assertIn(name, allowed, answer["error"]["data"].get("message"))
+        if message:
+            self.assertIn(message, answer["error"]["data"]["message"])
+        return answer["error"]["data"]["message"]
