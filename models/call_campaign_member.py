@@ -299,8 +299,6 @@ class CallCampaignMember(models.Model):
         refused = REFUSED_FIELDS & set(vals)
         if refused and not self.env.su:
             raise UserError(self._refused_message(sorted(refused)[0]))
-        if not routed:
-            return self._write_plain(vals)
         if "user_id" in vals or "active" in vals:
             self._check_manager(
                 _(
@@ -311,8 +309,14 @@ class CallCampaignMember(models.Model):
                 else _("Only a call manager can archive or restore members.")
             )
         plain = {fname: value for fname, value in vals.items() if fname not in routed}
-        if plain:
-            self._write_plain(plain)
+        previous_stages = {m.id: m.stage_id for m in self} if "stage_id" in vals else {}
+        res = super().write(plain) if plain or not routed else True
+        for member in self.filtered(
+            lambda m: "stage_id" in vals and previous_stages[m.id] != m.stage_id
+        ):
+            member._create_history(
+                "stage_change", previous_stage_id=previous_stages[member.id].id
+            )
         if "active" in vals and not vals["active"]:
             self._set_active(False)
         if "user_id" in vals:
@@ -327,19 +331,6 @@ class CallCampaignMember(models.Model):
                 members._set_status(status, vals["next_call_date"] or None)
         if "active" in vals and vals["active"]:
             self._set_active(True)
-        return True
-
-    def _write_plain(self, vals):
-        """Fields with no workflow: a stage change is recorded."""
-        previous_stages = {m.id: m.stage_id for m in self} if "stage_id" in vals else {}
-        res = super().write(vals)
-        changed = self.filtered(
-            lambda m: "stage_id" in vals and previous_stages[m.id] != m.stage_id
-        )
-        for member in changed:
-            member._create_history(
-                "stage_change", previous_stage_id=previous_stages[member.id].id
-            )
         return res
 
     def _write_workflow(self, vals):

@@ -117,14 +117,7 @@ class DatetimeArg(Arg):
     """A date and time in UTC: "YYYY-MM-DD HH:MM:SS" (or a date) or a datetime."""
 
     def check(self, env, name, value):
-        if isinstance(value, (datetime.date, str)) and (
-            not isinstance(value, str) or len(value) <= 30
-        ):
-            try:
-                return fields.Datetime.to_datetime(value).replace(microsecond=0)
-            except ValueError:
-                pass
-        raise UserError(
+        error = UserError(
             env._(
                 "The argument “%(argument)s” must be a date and time "
                 "(YYYY-MM-DD HH:MM:SS, UTC), not %(value)s.",
@@ -132,6 +125,12 @@ class DatetimeArg(Arg):
                 value=_quote(value),
             )
         )
+        if not isinstance(value, (datetime.date, str)) or len(str(value)) > 30:
+            raise error
+        try:
+            return fields.Datetime.to_datetime(value).replace(microsecond=0)
+        except ValueError:
+            raise error from None
 
 
 class TextArg(Arg):

@@ -169,8 +169,7 @@ class TestPublicMethods(CallCampaignCase):
                             failures.append(f"{label}: wrote to the database")
                         raise _Rollback()
                 except _Rollback:
-                    pass
-                self.env.invalidate_all(flush=False)
+                    self.env.invalidate_all(flush=False)
         return failures
 
     def test_bad_arguments_as_agent(self):

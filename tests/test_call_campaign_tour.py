@@ -55,6 +55,26 @@ class TestCallCampaignTours(HttpCase):
         )
         self.assertIn("forward", self.member.interaction_ids.mapped("kind"))
 
+    def test_mark_done_opens_log_a_call(self):
+        recall = self.env["call.status"].create(
+            {
+                "name": "Recall tomorrow",
+                "behavior": "to_call",
+                "schedule_call": True,
+                "delay_days": 1,
+            }
+        )
+        self.campaign.status_ids |= recall
+        self.member.with_user(self.agent).set_status(recall)
+        self.start_tour(
+            f"/odoo/call.campaign.member/{self.member.id}",
+            "call_campaign_mark_done_tour",
+            login="tour_agent",
+        )
+        self.member.invalidate_recordset()
+        self.assertFalse(self.member.result_pending, "nothing was marked done")
+        self.assertTrue(self.member.call_activity_ids, "the call is still planned")
+
     def test_manager_status_in_campaign(self):
         self.start_tour(
             "/odoo/action-call_campaign.call_status_action",
