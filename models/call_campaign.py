@@ -1,10 +1,10 @@
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import ormcache
+from odoo.tools import SQL, ormcache
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -179,30 +179,37 @@ class CallCampaign(models.Model):
                 ]
             )
             self.env["call.status"].flush_model(["result"])
-            now = fields.Datetime.now()
-            tomorrow = datetime.combine(now.date() + timedelta(days=1), time.min)
+            Member = (
+                self.env["call.campaign.member"].sudo().with_context(active_test=False)
+            )
+
+            def condition(domain):
+                return Member._where_calc(domain).where_clause
+
             self.env.cr.execute(
-                """
-                SELECT m.campaign_id,
+                SQL(
+                    """
+                SELECT call_campaign_member.campaign_id,
                        count(*),
-                       count(*) FILTER (WHERE m.state IN ('queued', 'scheduled')
-                                        AND (m.next_call_date IS NULL
-                                             OR m.next_call_date < %(tomorrow)s)),
-                       count(*) FILTER (WHERE m.state = 'scheduled'
-                                        AND m.next_call_date < %(now)s),
-                       count(*) FILTER (WHERE m.last_call_date IS NOT NULL),
-                       count(*) FILTER (WHERE m.last_call_date IS NOT NULL
+                       count(*) FILTER (WHERE %(today)s),
+                       count(*) FILTER (WHERE %(overdue)s),
+                       count(*) FILTER (WHERE call_campaign_member.last_call_date IS NOT NULL),
+                       count(*) FILTER (WHERE call_campaign_member.last_call_date IS NOT NULL
                                         AND s.result = 'success'),
-                       count(*) FILTER (WHERE m.state = 'queued'),
-                       count(*) FILTER (WHERE m.state = 'scheduled'),
-                       count(*) FILTER (WHERE m.state = 'closed'),
-                       count(*) FILTER (WHERE m.state = 'do_not_call')
-                  FROM call_campaign_member m
-                  JOIN call_status s ON s.id = m.status_id
-                 WHERE m.campaign_id IN %(ids)s AND m.active
-              GROUP BY m.campaign_id
+                       count(*) FILTER (WHERE call_campaign_member.state = 'queued'),
+                       count(*) FILTER (WHERE call_campaign_member.state = 'scheduled'),
+                       count(*) FILTER (WHERE call_campaign_member.state = 'closed'),
+                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call')
+                  FROM call_campaign_member
+                  JOIN call_status s ON s.id = call_campaign_member.status_id
+                 WHERE call_campaign_member.campaign_id IN %(ids)s
+                   AND call_campaign_member.active
+              GROUP BY call_campaign_member.campaign_id
                 """,
-                {"ids": tuple(ids), "now": now, "tomorrow": tomorrow},
+                    today=condition(Member._due_domain("today")),
+                    overdue=condition(Member._due_domain("overdue")),
+                    ids=tuple(ids),
+                )
             )
             figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         for campaign in self:

@@ -338,6 +338,10 @@ class CallCampaignMember(models.Model):
         past the guard of ``write`` (they did the checks and the history)."""
         return super().write(vals)
 
+    def _state_label(self):
+        self.ensure_one()
+        return self._fields["state"].convert_to_export(self.state, self)
+
     def _refused_message(self, fname):
         label = self._fields[fname].get_description(self.env)["string"]
         return _(

@@ -1,12 +1,14 @@
 """The calling queue: “Next call” and its reservations, and the call
 outcomes a dialer (or an agent) reports."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import psycopg2
+import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
 
 from .call_status import FINAL_BEHAVIORS, OUTCOMES
@@ -20,6 +22,59 @@ MAX_CALL_DURATION = 86400
 
 class CallCampaignMember(models.Model):
     _inherit = "call.campaign.member"
+
+    due = fields.Selection(
+        [("overdue", "Overdue"), ("today", "Due today")],
+        compute="_compute_due",
+        search="_search_due",
+        help="Overdue: the follow-up date has passed. Due today: open and due "
+        "before the end of your day (no follow-up date: now).",
+    )
+
+    @api.model
+    def _due_domain(self, due, now=None):
+        """The one definition of "due": the filters of the member views, the
+        campaign figures and the member's ``due`` field all use it."""
+        now = now or fields.Datetime.now()
+        if due == "overdue":
+            return [("state", "=", "scheduled"), ("next_call_date", "<", now)]
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        local_day = pytz.utc.localize(now).astimezone(tz).date()
+        end_of_day = (
+            tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+        return [
+            ("state", "in", ("queued", "scheduled")),
+            "|",
+            ("next_call_date", "=", False),
+            ("next_call_date", "<", end_of_day),
+        ]
+
+    def _compute_due(self):
+        overdue = self.filtered_domain(self._due_domain("overdue"))
+        today = self.filtered_domain(self._due_domain("today"))
+        for member in self:
+            member.due = (
+                "overdue"
+                if member in overdue
+                else "today"
+                if member in today
+                else False
+            )
+
+    def _search_due(self, operator, value):
+        keys = ("overdue", "today")
+        if operator == "=" and value in keys:
+            return self._due_domain(value)
+        if (
+            operator == "in"
+            and isinstance(value, (list, tuple))
+            and set(value) <= set(keys)
+        ):
+            return expression.OR([self._due_domain(v) for v in value])
+        raise UserError(_("Operation not supported"))
 
     @api.model
     @api.returns("self", lambda member: member.id or False)
@@ -136,9 +191,7 @@ class CallCampaignMember(models.Model):
                 _(
                     "%(member)s is %(state)s: no call outcome can be recorded.",
                     member=final[0].display_name,
-                    state=final[0]
-                    ._fields["state"]
-                    .convert_to_export(final[0].state, final[0]),
+                    state=final[0]._state_label(),
                 )
             )
         user = self.env.user

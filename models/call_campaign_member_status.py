@@ -240,9 +240,7 @@ class CallCampaignMember(models.Model):
                     _(
                         "%(member)s is %(state)s: only a call manager can reopen it.",
                         member=final[0].display_name,
-                        state=final[0]
-                        ._fields["state"]
-                        .convert_to_export(final[0].state, final[0]),
+                        state=final[0]._state_label(),
                     )
                 )
         if status.behavior not in FINAL_BEHAVIORS:

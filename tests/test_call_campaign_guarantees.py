@@ -1,7 +1,10 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged, users
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, force_member_state
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -211,3 +214,30 @@ class TestCronLock(CallCampaignCase):
             finally:
                 first_cr.rollback()
                 second_cr.rollback()
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestOneDefinitionOfDue(CallCampaignCase):
+    """The campaign figures, the members' Due filters and the ``due`` field
+    say the same thing: they share ``_due_domain``."""
+
+    @users("cc_agent")
+    def test_figures_filters_and_field_agree(self):
+        now = fields.Datetime.now()
+        members = self.members.with_env(self.env)
+        force_member_state(members[0], {"next_call_date": now - timedelta(hours=2)})
+        force_member_state(members[1], {"next_call_date": now + timedelta(minutes=30)})
+        force_member_state(members[2], {"next_call_date": now + timedelta(days=3)})
+        members.invalidate_recordset()
+        Member = self.env["call.campaign.member"]
+        campaign = self.campaign.with_env(self.env)
+        in_campaign = [("campaign_id", "=", campaign.id)]
+        overdue = Member.search(in_campaign + [("due", "=", "overdue")])
+        today = Member.search(in_campaign + [("due", "=", "today")])
+        self.assertEqual(overdue, members[0])
+        self.assertIn(members[1], today)
+        self.assertNotIn(members[2], today)
+        self.assertEqual(campaign.overdue_count, len(overdue))
+        self.assertEqual(campaign.to_call_today_count, len(today))
+        self.assertEqual(members[0].due, "overdue")
+        self.assertFalse(members[2].due)

@@ -1,10 +1,10 @@
-import json
-
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import RpcCaseMixin
 
 
 @tagged("post_install", "-at_install")
-class TestCallCampaignRpc(HttpCase):
+class TestCallCampaignRpc(RpcCaseMixin, HttpCase):
     """Integrators and dialers drive the add-on over Odoo's external JSON-RPC."""
 
     @classmethod
@@ -32,40 +32,13 @@ class TestCallCampaignRpc(HttpCase):
         )
         cls.theirs.user_id = cls.agent2
 
-    def _rpc(self, user, model, method, *args, **kwargs):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    self.env.cr.dbname,
-                    user.id,
-                    user.login,
-                    model,
-                    method,
-                    list(args),
-                    kwargs,
-                ],
-            },
-        }
-        response = self.url_open(
-            "/jsonrpc",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
-
     def test_agent_drives_the_queue_over_rpc(self):
         Member = "call.campaign.member"
-        answer = self._rpc(self.agent, Member, "next_for_agent", [self.campaign.id])
+        answer = self.rpc(self.agent, Member, "next_for_agent", [self.campaign.id])
         self.assertEqual(answer.get("result"), self.mine.id)
         status = self.env.ref("call_campaign.call_status_not_interested")
         reason = self.env.ref("call_campaign.call_status_reason_price")
-        answer = self._rpc(
+        answer = self.rpc(
             self.agent,
             Member,
             "register_call_outcome",
@@ -74,7 +47,7 @@ class TestCallCampaignRpc(HttpCase):
             duration=42,
         )
         self.assertIsInstance(answer.get("result"), list)
-        answer = self._rpc(
+        answer = self.rpc(
             self.agent,
             Member,
             "set_status",
@@ -91,12 +64,12 @@ class TestCallCampaignRpc(HttpCase):
         self.assertEqual(interaction.user_id, self.agent)
         self.assertEqual(interaction.reason_id, reason)
         # nothing left for this agent: another agent's member is never given
-        answer = self._rpc(self.agent, Member, "next_for_agent", [self.campaign.id])
+        answer = self.rpc(self.agent, Member, "next_for_agent", [self.campaign.id])
         self.assertIs(answer.get("result"), False)
 
     def test_agent_cannot_act_on_another_agents_member(self):
         status = self.env.ref("call_campaign.call_status_interested")
-        answer = self._rpc(
+        answer = self.rpc(
             self.agent,
             "call.campaign.member",
             "set_status",
@@ -105,7 +78,7 @@ class TestCallCampaignRpc(HttpCase):
         )
         self.assertIn("error", answer)
         self.assertIn("AccessError", answer["error"]["data"]["name"])
-        answer = self._rpc(
+        answer = self.rpc(
             self.agent,
             "call.campaign.member",
             "register_call_outcome",
@@ -117,7 +90,7 @@ class TestCallCampaignRpc(HttpCase):
         self.assertEqual(self.theirs.attempt_count, 0)
 
     def test_unknown_outcome_error_lists_valid_ones(self):
-        answer = self._rpc(
+        answer = self.rpc(
             self.agent,
             "call.campaign.member",
             "register_call_outcome",
