@@ -241,3 +241,36 @@ class TestOneDefinitionOfDue(CallCampaignCase):
         self.assertEqual(campaign.to_call_today_count, len(today))
         self.assertEqual(members[0].due, "overdue")
         self.assertFalse(members[2].due)
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestOutcomePermissions(CallCampaignCase):
+    """Agents report calls of their own members; a dialer integration (Call
+    Dialer group) reports for every member of the campaigns it dials."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dialer = new_test_user(
+            cls.env, login="cc_dialer", groups="call_campaign.group_call_dialer"
+        )
+        cls.campaign.agent_ids |= cls.dialer
+        cls.members[1].write({"user_id": cls.agent2.id})
+
+    @users("cc_agent")
+    def test_agent_reports_own_and_reserved_members_only(self):
+        Member = self.env["call.campaign.member"]
+        with self.assertRaisesRegex(UserError, "neither reserved nor assigned"):
+            Member.browse(self.members[2].id).register_call_outcome("busy")
+        reserved = Member.next_for_agent(self.campaign.ids)
+        self.assertTrue(reserved.register_call_outcome("busy"))
+        with self.assertRaises(AccessError):
+            Member.browse(self.members[1].id).register_call_outcome("busy")
+
+    @users("cc_dialer")
+    def test_dialer_reports_for_any_member_of_its_campaigns(self):
+        theirs = self.env["call.campaign.member"].browse(self.members[1].id)
+        self.assertEqual(len(theirs.register_call_outcome("no_answer", 12)), 1)
+        self.assertEqual(theirs.attempt_count, 1)
+        with self.assertRaisesRegex(UserError, "kept for the system"):
+            theirs.set_status(self.st_busy)
