@@ -1,4 +1,5 @@
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import RpcCaseMixin
 
@@ -67,6 +68,7 @@ class TestCallCampaignRpc(RpcCaseMixin, HttpCase):
         answer = self.rpc(self.agent, Member, "next_for_agent", [self.campaign.id])
         self.assertIs(answer.get("result"), False)
 
+    @mute_logger("odoo.http")
     def test_agent_cannot_act_on_another_agents_member(self):
         status = self.env.ref("call_campaign.call_status_interested")
         answer = self.rpc(
@@ -89,6 +91,7 @@ class TestCallCampaignRpc(RpcCaseMixin, HttpCase):
         self.theirs.invalidate_recordset()
         self.assertEqual(self.theirs.attempt_count, 0)
 
+    @mute_logger("odoo.http")
     def test_unknown_outcome_error_lists_valid_ones(self):
         answer = self.rpc(
             self.agent,

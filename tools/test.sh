@@ -3,12 +3,15 @@
 #
 #   tools/test.sh [--static-only | --odoo-only] [--tags TEST_TAGS] [--no-nodemo]
 #
-# 1. static checks (tools/static_checks.py: manifest, data files, XML ids, view
-#    fields, CSV, .po, ruff, pylint-odoo mandatory checks) - no Odoo needed;
+# 1. static checks: `pre-commit run --all-files` (OCA's 18.0 hooks, see
+#    .pre-commit-config.yaml) - no Odoo needed; each hook counts once;
 # 2. when Odoo 18 is found (importable by $CC_PYTHON, or $ODOO_SRC, or a
 #    .local/odoo clone left by the demo; never cloned here): in a private
 #    PostgreSQL cluster, installs call_campaign in a fresh database with demo
-#    data (cc_test_demo) and one without (cc_test_nodemo), running its tests.
+#    data (cc_test_demo) and one without (cc_test_nodemo), running its tests
+#    with Odoo's runner (the source of truth; pytest-odoo runs the same tests,
+#    see README), then checks each log with checklog-odoo: an unexpected
+#    WARNING or ERROR fails the run.
 # Last line: "N passed, N failed".  Exit status non-zero on any failure.
 #
 # Env: CC_PYTHON (interpreter, default python3), ODOO_SRC, CC_PGPORT (55432),
@@ -82,20 +85,25 @@ finish() {
 }
 
 # ----------------------------------------------------------------- static part
+PRE_COMMIT_REQ="pre-commit==4.7.0"
+CHECKLOG_REQ="checklog-odoo==1.0"
 if [ "$static" = 1 ]; then
-    echo "== static checks"
-    result_file="$CC_LOCAL/static_result.json"
-    rm -f "$result_file"
+    echo "== static checks (pre-commit run --all-files)"
+    if ! "$CC_PYTHON" -m pre_commit --version >/dev/null 2>&1; then
+        cc_info "installing $PRE_COMMIT_REQ"
+        cc_pip_install "$PRE_COMMIT_REQ"
+    fi
+    static_log="$CC_LOCAL/logs/pre-commit.log"
+    mkdir -p "$CC_LOCAL/logs"
     set +e
-    "$CC_PYTHON" tools/static_checks.py --result-file "$result_file"
+    "$CC_PYTHON" -m pre_commit run --all-files --show-diff-on-failure --color never \
+        2>&1 | tee "$static_log"
+    pc_rc=${PIPESTATUS[0]}
     set -e
-    if [ -f "$result_file" ]; then
-        read -r sp sf < <("$CC_PYTHON" -c \
-            'import json,sys; d=json.load(open(sys.argv[1])); print(d["passed"], d["failed"])' \
-            "$result_file")
-    else
-        echo "FAIL static-checks: tools/static_checks.py crashed"
-        sp=0
+    sp=$(grep -cE '\.\.\.(Passed|\(no files to check\)Skipped)$' "$static_log" || true)
+    sf=$(grep -cE '\.\.\.Failed$' "$static_log" || true)
+    if [ "$pc_rc" != 0 ] && [ "$sf" = 0 ]; then
+        echo "FAIL pre-commit exited with $pc_rc"
         sf=1
     fi
     total_passed=$((total_passed + sp))
@@ -118,6 +126,11 @@ if ! cc_find_odoo; then
 fi
 cc_info "Odoo 18 found ($CC_ODOO_MODE${CC_ODOO_SRC:+: $CC_ODOO_SRC})"
 
+if ! command -v checklog-odoo >/dev/null 2>&1 \
+    && ! (cd "$CC_LOCAL" && "$CC_PYTHON" -c 'import checklog_odoo' 2>/dev/null); then
+    cc_info "installing $CHECKLOG_REQ"
+    cc_pip_install "$CHECKLOG_REQ"
+fi
 if ! (cd "$CC_LOCAL" && "$CC_PYTHON" -c 'import websocket' 2>/dev/null); then
     cc_info "installing websocket-client (Odoo browser tests)"
     cc_pip_install websocket-client || cc_info "could not install websocket-client"
@@ -158,12 +171,32 @@ run_suite() {
     if [ "$rc" = 124 ] && [ "${#limit[@]}" -gt 0 ]; then
         echo "$db: odoo was stopped after $run_timeout s (CC_TEST_TIMEOUT)"
     fi
-    local summary
-    summary="$("$CC_PYTHON" tools/odoo_log_summary.py "$log" "$db" \
-        --module "$CC_MODULE" --exit-code "$rc")"
-    echo "$summary" | grep -v '^RESULT ' || true
-    local p f
-    read -r _ p f < <(echo "$summary" | grep '^RESULT ' | tail -n 1)
+    # Odoo's runner: "N failed, N error(s) of N tests when loading database"
+    local line p=0 f=0 tests failed errors
+    line="$(grep -E 'odoo\.tests\.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" \
+        | tail -n 1 || true)"
+    if [ -n "$line" ]; then
+        read -r failed errors tests < <(echo "$line" \
+            | sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/')
+        f=$((failed + errors))
+        p=$((tests - f))
+        echo "$db: $tests tests, $p passed, $f failed"
+    else
+        echo "FAIL $db: no test result in the log (odoo exited with $rc)"
+        f=1
+    fi
+    if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+        echo "FAIL $db: odoo exited with $rc"
+        f=1
+    fi
+    # an unexpected WARNING or ERROR anywhere in the install or test log
+    if "$CC_PYTHON" -m checklog_odoo --no-echo "$log"; then
+        echo "$db: log clean (checklog-odoo)"
+        p=$((p + 1))
+    else
+        echo "FAIL $db: unexpected warnings or errors in the log (checklog-odoo, above)"
+        f=$((f + 1))
+    fi
     total_passed=$((total_passed + p))
     total_failed=$((total_failed + f))
     if [ "${CC_KEEP_DB:-0}" != 1 ]; then

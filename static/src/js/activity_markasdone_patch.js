@@ -1,5 +1,5 @@
-import { ActivityMarkAsDone } from "@mail/core/web/activity_markasdone_popover";
-import { patch } from "@web/core/utils/patch";
+import {ActivityMarkAsDone} from "@mail/core/web/activity_markasdone_popover";
+import {patch} from "@web/core/utils/patch";
 
 /**
  * A campaign call is done when its result is logged: "Mark Done" on one
@@ -28,7 +28,7 @@ patch(ActivityMarkAsDone.prototype, {
     },
 
     async openCampaignCallLog() {
-        const { activity } = this.props;
+        const {activity} = this.props;
         const thread = this.env.services["mail.store"].Thread.insert({
             model: activity.res_model,
             id: activity.res_id,

@@ -1,5 +1,5 @@
-import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 /**
  * An agent's day: open the app, take the next call, log it with a status that
@@ -17,12 +17,14 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "Take the next call",
-            trigger: ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_next_call']",
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_next_call']",
             run: "click",
         },
         {
             content: "The next customer is open",
-            trigger: ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Customer')",
+            trigger:
+                ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Customer')",
         },
         {
             content: "Log the call",
@@ -44,7 +46,8 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "edit Customer asked",
         },
         {
-            trigger: ".ui-autocomplete .ui-menu-item a:contains('Customer asked to be called back')",
+            trigger:
+                ".ui-autocomplete .ui-menu-item a:contains('Customer asked to be called back')",
             run: "click",
         },
         {
@@ -63,7 +66,8 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "The member now has the Follow up status",
-            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=status_id]:contains('Follow up')",
+            trigger:
+                ".o_form_view:not(:has(.modal)) .o_field_widget[name=status_id]:contains('Follow up')",
         },
         {
             content: "Forward the customer",
@@ -98,7 +102,8 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "Back to my calls",
-            trigger: ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_my_calls']",
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_my_calls']",
             run: "click",
         },
         {
@@ -129,11 +134,13 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "The logged call is there",
-            trigger: ".o_call_timeline .o_kanban_record:contains('Call logged'):contains('Follow up')",
+            trigger:
+                ".o_call_timeline .o_kanban_record:contains('Call logged'):contains('Follow up')",
         },
         {
             content: "The forward is there, to the colleague",
-            trigger: ".o_call_timeline .o_kanban_record:contains('Forwarded'):contains('Tour Colleague')",
+            trigger:
+                ".o_call_timeline .o_kanban_record:contains('Forwarded'):contains('Tour Colleague')",
         },
     ],
 });

@@ -1,4 +1,4 @@
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 /** A manager adds a status to the reference book, then offers it in a campaign. */
 registry.category("web_tour.tours").add("call_campaign_manager_tour", {
@@ -18,7 +18,7 @@ registry.category("web_tour.tours").add("call_campaign_manager_tour", {
         },
         {
             trigger: ".o_field_widget[name=result] select",
-            run: "select \"success\"",
+            run: 'select "success"',
         },
         {
             trigger: ".o_form_button_save",
@@ -29,7 +29,8 @@ registry.category("web_tour.tours").add("call_campaign_manager_tour", {
         },
         {
             content: "Campaigns",
-            trigger: ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_menu']",
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_menu']",
             run: "click",
         },
         {
@@ -53,7 +54,8 @@ registry.category("web_tour.tours").add("call_campaign_manager_tour", {
             run: "press Enter",
         },
         {
-            trigger: ".modal .o_data_row:contains('Wants a quote') .o_list_record_selector input",
+            trigger:
+                ".modal .o_data_row:contains('Wants a quote') .o_list_record_selector input",
             run: "click",
         },
         {
@@ -61,7 +63,8 @@ registry.category("web_tour.tours").add("call_campaign_manager_tour", {
             run: "click",
         },
         {
-            trigger: ".o_field_widget[name=status_ids] .o_data_row:contains('Wants a quote')",
+            trigger:
+                ".o_field_widget[name=status_ids] .o_data_row:contains('Wants a quote')",
         },
         {
             trigger: ".o_form_button_save",
