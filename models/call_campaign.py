@@ -293,9 +293,20 @@ class CallCampaign(models.Model):
             )
 
     def write(self, vals):
+        agents_before = {c.id: c.agent_ids for c in self} if "agent_ids" in vals else {}
         res = super().write(vals)
         if {"calling_calendar_id", "tz"} & set(vals):
             self.env.registry.clear_cache()
+        for campaign in self.filtered(lambda c: c.id in agents_before):
+            removed = agents_before[campaign.id] - campaign.agent_ids
+            if removed:
+                # their members go back to the pool, with history
+                self.env["call.campaign.member"].sudo().search(
+                    [("campaign_id", "=", campaign.id), ("user_id", "in", removed.ids)]
+                )._assign(
+                    self.env["res.users"],
+                    note=_("The agent no longer works in this campaign."),
+                )
         return res
 
     def copy_data(self, default=None):

@@ -8,7 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .call_status import DATED_BEHAVIORS
-from .public_method import public_method
+from .public_method import DatetimeArg, RecordArg, public_method
 
 # fields a user's write routes through the member's own operations, with history
 ROUTED_FIELDS = frozenset({"status_id", "next_call_date", "user_id", "active"})
@@ -23,6 +23,8 @@ REFUSED_FIELDS = frozenset(
         "reserved_until",
         "status_date",
         "result_pending",
+        "interaction_ids",
+        "call_activity_ids",
         "state",
         "behavior",
         "company_id",
@@ -248,6 +250,18 @@ class CallCampaignMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # context defaults of workflow fields are checked like values
+        defaults = {
+            key[len("default_") :]: value
+            for key, value in self.env.context.items()
+            if key.startswith("default_")
+            and key[len("default_") :] in ROUTED_FIELDS | REFUSED_FIELDS
+        }
+        if defaults:
+            vals_list = [dict(defaults, **vals) for vals in vals_list]
+            self = self.with_context(  # noqa: PLW0642
+                **{f"default_{fname}": None for fname in defaults}
+            )
         if not self.env.su:
             refused = {
                 fname
@@ -317,18 +331,22 @@ class CallCampaignMember(models.Model):
             member._create_history(
                 "stage_change", previous_stage_id=previous_stages[member.id].id
             )
+        env = self.env
+        date = DatetimeArg().convert(env, "next_call_date", vals.get("next_call_date"))
         if "active" in vals and not vals["active"]:
             self._set_active(False)
         if "user_id" in vals:
-            self._assign(self.env["res.users"].browse(vals["user_id"]))
-        if "status_id" in vals:
-            self._set_status(
-                self.env["call.status"].browse(vals["status_id"]),
-                vals.get("next_call_date") or None,
+            self._assign(
+                RecordArg("res.users").convert(env, "user_id", vals["user_id"])
             )
+        if "status_id" in vals:
+            status = RecordArg("call.status", required=True).convert(
+                env, "status_id", vals["status_id"]
+            )
+            self._set_status(status, date)
         elif "next_call_date" in vals:
             for status, members in self.grouped("status_id").items():
-                members._set_status(status, vals["next_call_date"] or None)
+                members._set_status(status, date)
         if "active" in vals and vals["active"]:
             self._set_active(True)
         return res
@@ -436,6 +454,13 @@ class CallCampaignMember(models.Model):
         if not user and not moving:
             raise UserError(_("Choose the agent or the campaign to forward to."))
         self.check_access("write")
+        # the rules the forward cannot bend (it runs as superuser below)
+        self._check_status_change(
+            status,
+            fields.Datetime.to_datetime(next_call_date) if next_call_date else None,
+            reason or self.env["call.status.reason"],
+            offered=False,
+        )
         if moving:
             if campaign.state == "done":
                 raise UserError(

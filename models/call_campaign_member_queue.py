@@ -97,7 +97,11 @@ class CallCampaignMember(models.Model):
         released (see ``_lock_candidate`` for rows reserved meanwhile)."""
         user = self.env.user
         campaigns = self.env["call.campaign"].search(
-            [("state", "=", "running"), ("agent_ids", "in", user.id)]
+            [
+                ("active", "=", True),
+                ("state", "=", "running"),
+                ("agent_ids", "in", user.id),
+            ]
             + ([("id", "in", campaign_ids.ids)] if campaign_ids else [])
         )
         if not campaigns:

@@ -213,7 +213,13 @@ class CallCampaignMember(models.Model):
             )
         )
         exhausted._apply_exhausted_status()
-        (members - exhausted)._write_workflow({"next_call_date": False})
+        retried = members - exhausted
+        retried._write_workflow({"next_call_date": False})
+        retried._create_history(
+            "status_change",
+            previous_status_id=False,
+            note=_("Retry delay over: back in the queue."),
+        )
         self.env["ir.cron"]._notify_progress(
             done=len(members), remaining=self.search_count(domain)
         )

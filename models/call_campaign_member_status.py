@@ -3,7 +3,7 @@ for callers, ``_set_status`` for the add-on's own operations), its checks,
 follow-up dates and the do-not-call consequences."""
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
 
@@ -15,6 +15,9 @@ from .public_method import DatetimeArg, RecordArg, TextArg, public_method
 
 # a follow-up date this much in the past is still "now" (form latency)
 PAST_TOLERANCE = timedelta(minutes=5)
+# follow-up dates outside this range are typing errors (and overflow dates)
+MIN_DATE = datetime(2000, 1, 1)
+MAX_DATE = datetime(2999, 12, 31)
 
 
 class CallCampaignMember(models.Model):
@@ -184,13 +187,15 @@ class CallCampaignMember(models.Model):
 
     @api.model
     def _may_use_hidden_statuses(self):
-        """Hidden statuses: the system (outcomes, crons) and managers only."""
-        return self.env.su or self.env.user.has_group(
-            "call_campaign.group_call_manager"
-        )
+        """Hidden statuses and reopening: managers only (the system passes
+        ``system=True``). Asked of the user, not of the environment: code that
+        runs as superuser on a user's behalf (Forward) keeps the user's rights."""
+        return self.env.user.has_group("call_campaign.group_call_manager")
 
-    def _check_status_change(self, status, date, reason, system=False):
-        """Every rule a status change must pass, checked before anything is written."""
+    def _check_status_change(self, status, date, reason, system=False, offered=True):
+        """Every rule a status change must pass, checked before anything is
+        written. ``offered=False``: the members are about to move to another
+        campaign (Forward), which checks the offer there."""
         done = self.campaign_id.filtered(lambda c: c.state == "done")
         if done and not system:
             raise UserError(
@@ -202,7 +207,19 @@ class CallCampaignMember(models.Model):
         for campaign, members in self.grouped("campaign_id").items():
             for has_lead, group in members.grouped(lambda m: bool(m.lead_id)).items():
                 self._check_status_choice(
-                    campaign, status, group[0].display_name, has_lead, system=system
+                    campaign,
+                    status,
+                    group[0].display_name,
+                    has_lead,
+                    system=system or not offered,
+                )
+        if not system and not offered and status.hidden:
+            if not self._may_use_hidden_statuses():
+                raise UserError(
+                    _(
+                        "The status “%s” is kept for the system and cannot be chosen.",
+                        status.name,
+                    )
                 )
         if reason and reason.status_id != status:
             raise UserError(
@@ -215,6 +232,13 @@ class CallCampaignMember(models.Model):
                 )
             )
         if date:
+            if not MIN_DATE <= date <= MAX_DATE:
+                raise UserError(
+                    _(
+                        "The follow-up date %s is not a plausible date.",
+                        fields.Datetime.to_string(date),
+                    )
+                )
             if status.behavior not in DATED_BEHAVIORS:
                 raise UserError(
                     _(
@@ -244,7 +268,7 @@ class CallCampaignMember(models.Model):
                     )
                 )
         if status.behavior not in FINAL_BEHAVIORS:
-            self.partner_id._check_call_allowed()
+            self.partner_id._check_call_allowed(except_members=self)
 
     def _blacklist_numbers(self, note=None):
         numbers = set()

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 
 class CallCampaignStage(models.Model):
@@ -46,3 +47,25 @@ class CallCampaignStage(models.Model):
             total = by_campaign.get(stage.campaign_id, 0)
             stage.member_count = count
             stage.member_rate = 100.0 * count / total if total else 0.0
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        used = (
+            self.env["call.interaction"]
+            .sudo()
+            ._read_group(
+                [
+                    "|",
+                    ("stage_id", "in", self.ids),
+                    ("previous_stage_id", "in", self.ids),
+                ],
+                ["stage_id"],
+            )
+        )
+        if used:
+            raise UserError(
+                _(
+                    "The stage “%s” appears in the call history and cannot be deleted.",
+                    (used[0][0] or self[:1]).name,
+                )
+            )

@@ -124,6 +124,12 @@ class CallInteraction(models.Model):
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
     )
+    lead_event = fields.Boolean(
+        compute="_compute_lead_event",
+        store=True,
+        help="Mirrored from a lead: readable only by who may read the lead, "
+        "and by nobody once the lead is deleted.",
+    )
     source_readable = fields.Boolean(
         compute="_compute_source_readable",
         search="_search_source_readable",
@@ -151,15 +157,22 @@ class CallInteraction(models.Model):
                WHERE lead_id IS NOT NULL"""
         )
 
+    @api.depends("kind")
+    def _compute_lead_event(self):
+        # set once, when the event is written: a deleted lead empties
+        # ``lead_id`` but the event stays a lead's
+        for interaction in self:
+            interaction.lead_event = interaction.kind not in CAMPAIGN_KINDS and bool(
+                interaction.lead_id
+            )
+
     @api.depends("kind", "lead_id")
     def _compute_source_readable(self):
         leads = self.env(su=False)["crm.lead"].browse(self.lead_id.ids)
         readable = leads._filtered_access("read")
         for interaction in self:
-            interaction.source_readable = (
-                interaction.kind in CAMPAIGN_KINDS
-                or not interaction.lead_id
-                or interaction.lead_id.id in readable.ids
+            interaction.source_readable = not interaction.lead_event or (
+                interaction.lead_id.id in readable.ids
             )
 
     def _search_source_readable(self, operator, value):
@@ -170,12 +183,7 @@ class CallInteraction(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Operation not supported"))
         Lead = self.env(su=False)["crm.lead"].with_context(active_test=False)
-        readable = [
-            "|",
-            "|",
-            ("kind", "in", CAMPAIGN_KINDS),
-            ("lead_id", "=", False),
-        ]
+        readable = ["|", ("lead_event", "=", False)]
         if Lead.has_access("read"):
             readable.append(("lead_id", "in", Lead._search([])))
         else:

@@ -1,4 +1,5 @@
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
 from .public_method import public_method
 
@@ -71,23 +72,40 @@ class CallMembershipMixin(models.AbstractModel):
             )
 
     def _search_call_member_ids(self, operator, value):
-        return [
-            (
-                "id",
-                "in",
-                self.env["call.campaign.member"]
-                ._search([("id", operator, value)])
-                .subselect(self._call_member_field),
-            )
-        ]
+        return self._search_by_members("id", operator, value)
 
     def _search_call_status_id(self, operator, value):
+        return self._search_by_members("status_id", operator, value)
+
+    @api.model
+    def _search_by_members(self, fname, operator, value):
+        """Contacts (leads) whose memberships match ``fname operator value``."""
+        ids = (int, bool)
+        valid = (
+            operator in ("=", "!=", "in", "not in")
+            and (
+                isinstance(value, ids)
+                or isinstance(value, (list, tuple))
+                and all(isinstance(item, ids) for item in value)
+            )
+        ) or (
+            fname == "status_id"
+            and operator in ("ilike", "not ilike", "like", "=ilike")
+            and isinstance(value, str)
+        )
+        if not valid:
+            raise UserError(
+                _(
+                    "Searching the campaign memberships with %s is not supported.",
+                    operator,
+                )
+            )
         return [
             (
                 "id",
                 "in",
                 self.env["call.campaign.member"]
-                ._search([("status_id", operator, value)])
+                ._search([(fname, operator, value)])
                 .subselect(self._call_member_field),
             )
         ]

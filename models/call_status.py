@@ -169,6 +169,32 @@ class CallStatus(models.Model):
             ]
         return statuses
 
+    def write(self, vals):
+        """What a status does to its members cannot change under them."""
+        locked = {"behavior", "schedule_call", "cyclic", "delay_days"} & set(vals)
+        if locked:
+            used = (
+                self.env["call.campaign.member"]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([("status_id", "in", self.ids)], ["status_id"])
+            )
+            changed = [
+                status
+                for [status] in used
+                if any(status[fname] != vals[fname] for fname in locked)
+            ]
+            if changed:
+                raise UserError(
+                    _(
+                        "The status “%s” is the current status of members: its "
+                        "behaviour and scheduling cannot change under them. Create a "
+                        "new status, or move the members first.",
+                        changed[0].name,
+                    )
+                )
+        return super().write(vals)
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         used = self.env["call.interaction"].sudo()._read_group(

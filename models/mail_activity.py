@@ -15,8 +15,11 @@ CALL_LOCKED_FIELDS = frozenset(
         "user_id",
         "date_deadline",
         "active",
+        "calendar_event_id",
     }
 )
+# the link of an activity to its member is computed: nobody writes it
+CALL_LINK_FIELDS = frozenset({"call_member_id", "call_campaign_id", "call_status_id"})
 
 
 class MailActivity(models.Model):
@@ -65,7 +68,10 @@ class MailActivity(models.Model):
         """Campaign calls are planned by the member's status service (as
         superuser); a user cannot add one, e.g. to a closed member."""
         member_ids = self._call_member_ids_of(vals_list)
-        if member_ids and not self.env.su:
+        linked = any(CALL_LINK_FIELDS & set(vals) for vals in vals_list) or any(
+            f"default_{fname}" in self.env.context for fname in CALL_LINK_FIELDS
+        )
+        if (member_ids or linked) and not self.env.su:
             raise UserError(
                 _(
                     "The calls of a campaign are planned by its statuses: use "
@@ -76,6 +82,13 @@ class MailActivity(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if not self.env.su and CALL_LINK_FIELDS & set(vals):
+            raise UserError(
+                _(
+                    "A campaign call follows its member: reschedule it with "
+                    "“Log a Call”, hand it over with “Forward”."
+                )
+            )
         if not self.env.su and CALL_LOCKED_FIELDS & set(vals):
             if self.filtered("call_member_id") or (
                 {"res_model", "res_model_id", "res_id", "activity_type_id"} & set(vals)
@@ -105,9 +118,13 @@ class MailActivity(models.Model):
     def _unlink_call_by_manager(self):
         """Agents cannot delete a campaign call (the member would wait for a
         call nobody makes); a manager's deletion cancels it with history."""
-        calls = self.filtered("call_member_id")
+        calls = self.with_context(active_test=False).filtered("call_member_id")
         if not calls or self.env.su:
             return
+        if calls.filtered(lambda call: not call.active):
+            raise UserError(
+                _("A done campaign call is kept for reporting: it cannot be deleted.")
+            )
         members = calls.call_member_id
         members._check_manager(
             _(
@@ -184,8 +201,20 @@ class MailActivity(models.Model):
             return super()._action_done(
                 feedback=feedback, attachment_ids=attachment_ids
             )
+        if calls.filtered(lambda call: not call.active):
+            raise UserError(_("This campaign call is already done."))
         calls.check_access("write")
-        members = calls.call_member_id.sudo()
+        members = calls.call_member_id
+        members.check_access("write")
+        stopped = members.campaign_id.filtered(lambda c: c.state == "done")
+        if stopped:
+            raise UserError(
+                _(
+                    "The campaign “%s” is done: its calls are no longer made.",
+                    stopped[0].name,
+                )
+            )
+        members = members.sudo()
         messages, next_activities = super(MailActivity, calls.sudo())._action_done(
             feedback=feedback, attachment_ids=attachment_ids
         )

@@ -128,9 +128,12 @@ class DatetimeArg(Arg):
         if not isinstance(value, (datetime.date, str)) or len(str(value)) > 30:
             raise error
         try:
-            return fields.Datetime.to_datetime(value).replace(microsecond=0)
+            result = fields.Datetime.to_datetime(value).replace(microsecond=0)
         except ValueError:
             raise error from None
+        if not 2000 <= result.year < 3000:
+            raise error
+        return result
 
 
 class TextArg(Arg):
@@ -150,6 +153,13 @@ class TextArg(Arg):
                     "The argument “%(argument)s” must be a text, not %(value)s.",
                     argument=name,
                     value=_quote(value),
+                )
+            )
+        if "\x00" in value:
+            raise UserError(
+                env._(
+                    "The argument “%s” contains a NUL character.",
+                    name,
                 )
             )
         if len(value) > self.max_length:
@@ -211,6 +221,33 @@ class IntArg(Arg):
         return value
 
 
+def _check_records(records, method_name):
+    """The records a caller names: ids that exist, each once."""
+    env = records.env
+    if not records._ids:
+        return records
+    if not all(_is_id(record_id) for record_id in records._ids):
+        raise UserError(
+            env._(
+                "%(method)s: the records must be given as ids (whole numbers), "
+                "not %(ids)s.",
+                method=method_name,
+                ids=_quote(list(records._ids)),
+            )
+        )
+    records = records.browse(list(dict.fromkeys(records._ids)))
+    missing = records - records.exists()
+    if missing:
+        raise MissingError(
+            env._(
+                "%(model)s %(ids)s does not exist (any more).",
+                model=records._name,
+                ids=", ".join(str(i) for i in missing.ids[:5]),
+            )
+        )
+    return records
+
+
 def public_method(one=False, **specs):
     """Check the arguments of an RPC-callable method before it runs.
 
@@ -232,6 +269,8 @@ def public_method(one=False, **specs):
                         model=self._name,
                     )
                 )
+            if getattr(checked, "_api", None) != "model":
+                self = _check_records(self, method.__name__)  # noqa: PLW0642
             try:
                 bound = signature.bind(self, *args, **kwargs)
             except TypeError as error:
@@ -246,16 +285,6 @@ def public_method(one=False, **specs):
                         .replace("(self)", "()"),
                     )
                 ) from None
-            if getattr(checked, "_api", None) != "model" and self._ids:
-                missing = self - self.exists()
-                if missing._ids:
-                    raise MissingError(
-                        env._(
-                            "%(model)s %(ids)s does not exist (any more).",
-                            model=self._name,
-                            ids=", ".join(str(i) for i in missing._ids[:5]),
-                        )
-                    )
             if one and len(self) != 1:
                 raise UserError(
                     env._(

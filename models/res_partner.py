@@ -52,19 +52,36 @@ class ResPartner(models.Model):
             self.env["call.interaction"]._create_timeline_events(events)
         return res
 
-    def _call_blacklisted(self):
-        """These contacts that must never be called: a number on Odoo's
-        phone blacklist (the one definition of do-not-call for contacts)."""
-        return self.filtered_domain([("phone_sanitized_blacklisted", "=", True)])
+    def _call_blacklisted(self, except_members=None):
+        """These contacts that must never be called (the one definition of
+        do-not-call for contacts): a number on Odoo's phone blacklist, or a
+        do-not-call status in a campaign (which a new number does not undo).
+        ``except_members``: memberships a manager is reopening."""
+        blacklisted = self.filtered_domain([("phone_sanitized_blacklisted", "=", True)])
+        others = self - blacklisted
+        if not others:
+            return blacklisted
+        domain = [("partner_id", "in", others.ids), ("state", "=", "do_not_call")]
+        if except_members:
+            domain.append(("id", "not in", except_members.ids))
+        refused = (
+            self.env["call.campaign.member"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(domain)
+            .partner_id
+        )
+        return blacklisted | self.browse(refused.ids)
 
-    def _check_call_allowed(self):
-        blacklisted = self._call_blacklisted()
-        if blacklisted:
+    def _check_call_allowed(self, except_members=None):
+        refused = self._call_blacklisted(except_members)
+        if refused:
             raise UserError(
                 _(
-                    "%s is on the phone blacklist (do not call): a manager must remove "
-                    "the number from the blacklist first.",
-                    blacklisted[0].display_name,
+                    "%s does not want to be called (phone blacklist or a “do not call” "
+                    "status): only a call manager can remove the number from the "
+                    "blacklist and reopen the do-not-call memberships.",
+                    refused[0].display_name,
                 )
             )
 

@@ -488,3 +488,138 @@ class TestCallCampaignAttack(RpcCaseMixin, HttpCase):
         self.assertIn(
             "must be the id of one call.status", refusal.exception.faultString
         )
+
+    def test_second_round_of_bypasses(self):
+        """The bypasses an attacker's review found after the first round."""
+        Activity = "mail.activity"
+        todo = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id(MEMBER),
+                "res_id": self.mine.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "user_id": self.agent.id,
+            }
+        )
+        for vals in (
+            {"call_member_id": False},
+            {"call_status_id": self.st_busy.id},
+            {"calendar_event_id": False},
+        ):
+            with self.subTest(vals=vals):
+                self.assertRefusedUnchanged(
+                    self.scheduled, Activity, "write", self.call.ids, vals
+                )
+        self.assertRefusedUnchanged(
+            self.mine, Activity, "write", todo.ids, {"call_member_id": self.mine.id}
+        )
+        for command in ([(5,)], [(3, self.call.id)]):
+            self.assertRefusedUnchanged(
+                self.scheduled,
+                MEMBER,
+                "write",
+                [self.scheduled.id],
+                {"call_activity_ids": command},
+            )
+        # a done call cannot be replayed, nor deleted by a manager
+        self.call.with_user(self.agent).action_feedback(feedback="done once")
+        self.assertRefusedUnchanged(
+            self.scheduled, Activity, "action_feedback", self.call.ids
+        )
+        with mute_logger("odoo.http"):
+            answer = self.rpc(self.manager, Activity, "unlink", self.call.ids)
+        self.assertRpcRefused(answer, message="kept for reporting")
+        # Forward cannot reopen, unhide or leave a done campaign
+        forward = "call.campaign.member.forward"
+        for member, status in (
+            (self.closed, self.st_call),
+            (self.mine, self.st_busy),
+            (self.in_finished, self.st_call),
+        ):
+            with self.subTest(member=member.partner_id.name, status=status.name):
+                wizard = self.env[forward].create(
+                    {
+                        "member_ids": [(6, 0, member.ids)],
+                        "user_id": self.agent.id,
+                        "status_id": status.id,
+                    }
+                )
+                self.assertRefusedUnchanged(
+                    member, forward, "action_forward", wizard.ids
+                )
+        # context defaults are values like any other
+        partner = self.env["res.partner"].create({"name": "Defaults"})
+        self.assertRpcRefused(
+            self.rpc_refused_answer(
+                MEMBER,
+                "create",
+                {"campaign_id": self.campaign.id, "partner_id": partner.id},
+                context={"default_attempt_count": 42, "default_result_pending": True},
+            )
+        )
+
+    def rpc_refused_answer(self, model, method, *args, **kwargs):
+        with mute_logger("odoo.http"):
+            return self.rpc(self.agent, model, method, *args, **kwargs)
+
+    def test_do_not_call_survives_a_new_number(self):
+        self.rpc(self.agent, MEMBER, "set_status", [self.mine.id], self.st_dnc.id)
+        partner = self.mine.partner_id
+        partner.phone = "+48 600 000 001"  # off the blacklist by a new number
+        member = self.env[MEMBER].search([("partner_id", "=", partner.id)], limit=1)
+        self.assertRefusedUnchanged(
+            member,
+            MEMBER,
+            "create",
+            {"campaign_id": self.finished.id, "partner_id": partner.id},
+        )
+        self.assertRefusedUnchanged(
+            self.elsewhere,
+            MEMBER,
+            "set_status",
+            [self.elsewhere.id],
+            self.st_call.id,
+        )
+
+    def test_crashes_became_clear_refusals(self):
+        for ids, args, kwargs in (
+            (["a"], (self.st_call.id,), {}),
+            ([[1]], (self.st_call.id,), {}),
+            ([self.mine.id], (self.st_call.id,), {"note": "a\x00b"}),
+            (
+                [self.scheduled.id],
+                (self.st_recall.id,),
+                {"next_call_date": "9999-12-31 23:59:59"},
+            ),
+        ):
+            with self.subTest(ids=ids, kwargs=kwargs):
+                self.assertRefusedUnchanged(
+                    self.mine, MEMBER, "set_status", ids, *args, **kwargs
+                )
+        for vals in (
+            {"next_call_date": "tomorrow"},
+            {"next_call_date": 12345},
+            {"status_id": "x"},
+            {"status_id": 1.5},
+        ):
+            with self.subTest(vals=vals):
+                self.assertRefusedUnchanged(
+                    self.mine, MEMBER, "write", [self.mine.id], vals
+                )
+        for domain in (
+            [("call_member_ids", "=", "abc")],
+            [("call_status_id", "child_of", 1)],
+        ):
+            with self.subTest(domain=domain):
+                self.assertRefusedUnchanged(
+                    self.mine, "res.partner", "search_read", domain, ["id"]
+                )
+        before = self.snapshot(self.mine)
+        answer = self.rpc(
+            self.agent,
+            MEMBER,
+            "set_status",
+            [self.mine.id, self.mine.id],
+            self.st_recall.id,
+        )
+        self.assertEqual(len(answer["result"]), 1, "one change, one history row")
+        self.assertEqual(self.snapshot(self.mine)["history"], before["history"] + 2)

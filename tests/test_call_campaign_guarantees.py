@@ -274,3 +274,47 @@ class TestOutcomePermissions(CallCampaignCase):
         self.assertEqual(theirs.attempt_count, 1)
         with self.assertRaisesRegex(UserError, "kept for the system"):
             theirs.set_status(self.st_busy)
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestManagerChanges(CallCampaignCase):
+    @users("cc_manager")
+    def test_removed_agent_members_back_to_the_pool(self):
+        members = self.members[:2].with_env(self.env)
+        members.write({"user_id": self.agent2.id})
+        self.campaign.with_env(self.env).agent_ids -= self.agent2
+        self.assertFalse(members.user_id)
+        self.assertEqual(
+            members.interaction_ids.filtered(lambda i: i.kind == "unassigned").mapped(
+                "from_user_id"
+            ),
+            self.agent2 | self.agent2,
+        )
+
+    @users("cc_manager")
+    def test_status_in_use_keeps_its_behaviour(self):
+        with self.assertRaisesRegex(UserError, "cannot change under them"):
+            self.st_call.with_env(self.env).behavior = "closed"
+        self.st_elsewhere.with_env(self.env).behavior = "closed"  # unused: fine
+
+    def test_deleted_lead_keeps_its_notes_private(self):
+        lead = self.env["crm.lead"].create(
+            {"name": "Gone deal", "partner_id": self.member.partner_id.id}
+        )
+        lead.message_post(
+            body="Secret margin", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        lead.unlink()
+        notes = (
+            self.env["call.interaction"]
+            .with_user(self.agent)
+            .search([("partner_id", "=", self.member.partner_id.id)])
+            .mapped("note")
+        )
+        self.assertFalse([n for n in notes if n and "Secret" in n])
+
+    @users("cc_agent")
+    def test_archived_campaign_gives_nobody(self):
+        self.campaign.sudo().active = False
+        Member = self.env["call.campaign.member"].with_context(active_test=False)
+        self.assertFalse(Member.next_for_agent())
