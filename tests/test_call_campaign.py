@@ -7,7 +7,7 @@ from odoo.tools import mute_logger
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaign(CallCampaignCase):
     def test_new_campaign_gets_statuses_and_stages(self):
         campaign = self.env["call.campaign"].create({"name": "Fresh"})

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaignAccess(CallCampaignCase):
     @classmethod
     def setUpClass(cls):

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from .common import CallCampaignCase, force_member_state
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaignCrons(CallCampaignCase):
     def _pending(self, members):
         return self.env["mail.activity"].search([("call_member_id", "in", members.ids)])

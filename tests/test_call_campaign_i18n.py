@@ -16,7 +16,7 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%[sd]")
 SAME_WORD = {"ID", "Status", "Lead", "Leads", "leads", "Normal", "Agent", "Color"}
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestTranslations(CallCampaignCase):
     def test_po_files_are_complete(self):
         pot = polib.pofile(str(I18N / "call_campaign.pot"))

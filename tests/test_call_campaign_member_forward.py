@@ -7,7 +7,7 @@ from odoo.tests import Form, tagged
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestForwardWizard(CallCampaignCase):
     @classmethod
     def setUpClass(cls):

@@ -7,7 +7,7 @@ from odoo.tests import Form, tagged
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestLogCallWizard(CallCampaignCase):
     def _form(self, members, user=None):
         env = self.env(user=user) if user else self.env

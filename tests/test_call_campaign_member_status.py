@@ -11,7 +11,7 @@ ONE_MEMBER_QUERIES = 44
 HUNDRED_MEMBERS_QUERIES = 44
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestSetStatus(CallCampaignCase):
     def test_success_updates_member_and_writes_interaction(self):
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestDialerOutcome(CallCampaignCase):
     def test_busy_applies_automatic_status_with_retry(self):
         now = fields.Datetime.now().replace(microsecond=0)

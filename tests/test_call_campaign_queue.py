@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, tagged
 from .common import CallCampaignCase, force_member_state
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestNextCall(CallCampaignCase):
     @classmethod
     def setUpClass(cls):
@@ -132,7 +132,7 @@ class TestNextCall(CallCampaignCase):
             self.assertFalse(self._next(self.agent))
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestNextCallConcurrency(TransactionCase):
     """Two real transactions ask at the same time: two different members."""
 

@@ -4,7 +4,7 @@ from odoo.tools import mute_logger
 from .common import RpcCaseMixin
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaignRpc(RpcCaseMixin, HttpCase):
     """Integrators and dialers drive the add-on over Odoo's external JSON-RPC."""
 

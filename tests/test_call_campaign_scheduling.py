@@ -12,7 +12,7 @@ from .common import CallCampaignCase
 TUESDAY_EVENING = datetime(2026, 11, 24, 19, 0, 0)
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestScheduledCalls(CallCampaignCase):
     @classmethod
     def setUpClass(cls):
@@ -131,7 +131,7 @@ class TestScheduledCalls(CallCampaignCase):
         )
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallingHours(CallCampaignCase):
     @classmethod
     def setUpClass(cls):

@@ -1,7 +1,7 @@
 from odoo.tests import TransactionCase, new_test_user, tagged
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaignSecurity(TransactionCase):
     @classmethod
     def setUpClass(cls):

@@ -2,7 +2,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaignTours(HttpCase):
     """The agent's day and the manager's set-up, in a real browser."""
 

@@ -6,7 +6,7 @@ from odoo.tests import Form, tagged
 from .common import CallCampaignCase
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCustomerTimeline(CallCampaignCase):
     def _timeline(self, record, user=None):
         record = record.with_user(user) if user else record
@@ -233,7 +233,7 @@ class TestCustomerTimeline(CallCampaignCase):
             self.assertEqual(len(form.call_timeline_ids), 80)
 
 
-@tagged("post_install", "-at_install")
+@tagged("call_campaign", "post_install", "-at_install")
 class TestCampaignDashboard(CallCampaignCase):
     def test_dashboard_figures(self):
         self.members[:2].write({"user_id": self.agent.id})
