@@ -70,8 +70,20 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
                 ".o_form_view:not(:has(.modal)) .o_field_widget[name=status_id]:contains('Follow up')",
         },
         {
+            content: "Open the members list",
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu']",
+            run: "click",
+        },
+        {
+            content: "Select the customer",
+            trigger:
+                ".o_list_view .o_data_row:contains('Tour Customer') .o_list_record_selector input",
+            run: "click",
+        },
+        {
             content: "Forward the customer",
-            trigger: ".o_form_view button:contains('Forward')",
+            trigger: ".o_control_panel_actions button:contains('Forward')",
             run: "click",
         },
         {
@@ -97,17 +109,9 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "click",
         },
         {
-            content: "The forward dialog is closed",
-            trigger: "body:not(:has(.modal))",
-        },
-        {
-            content: "Back to my calls",
+            content: "Handed to the colleague: gone from my list",
             trigger:
-                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_my_calls']",
-            run: "click",
-        },
-        {
-            trigger: ".o_breadcrumb:contains('My Calls')",
+                "body:not(:has(.modal)) .o_list_view:not(:has(.o_data_row:contains('Tour Customer')))",
         },
         stepUtils.showAppsMenuItem(),
         {
