@@ -120,12 +120,23 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "click",
         },
         {
+            content:
+                "Contacts is on screen (its own search box, not the previous app's)",
+            trigger:
+                "body:has(.o_menu_brand:contains('Contacts')) .o_kanban_view .o_kanban_record",
+        },
+        {
             trigger: ".o_searchview_input",
             run: "edit Tour Customer",
         },
         {
             trigger: ".o_searchview_input",
             run: "press Enter",
+        },
+        {
+            content: "The search is applied: only the customer is shown",
+            trigger:
+                ".o_kanban_view:has(.o_kanban_record:contains('Tour Customer')):not(:has(.o_kanban_record:not(.o_kanban_ghost):not(:contains('Tour Customer'))))",
         },
         {
             trigger: ".o_kanban_record:contains('Tour Customer')",

@@ -54,12 +54,18 @@ registry.category("web_tour.tours").add("call_campaign_manager_tour", {
             run: "press Enter",
         },
         {
+            content: "The search is applied: only the new status is listed",
+            trigger:
+                ".modal:has(.o_searchview_facet:contains('Wants a quote')) .o_list_view:not(:has(.o_data_row:not(:contains('Wants a quote'))))",
+        },
+        {
             trigger:
                 ".modal .o_data_row:contains('Wants a quote') .o_list_record_selector input",
             run: "click",
         },
         {
-            trigger: ".modal-footer .o_select_button",
+            content: "Selected: the button is enabled",
+            trigger: ".modal-footer .o_select_button:not([disabled])",
             run: "click",
         },
         {
