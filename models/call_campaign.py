@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, ormcache
 
@@ -29,9 +29,9 @@ class CallCampaign(models.Model):
 
     def _default_stage_ids(self):
         return [
-            (0, 0, {"name": _("New"), "sequence": 1}),
-            (0, 0, {"name": _("In progress"), "sequence": 2}),
-            (0, 0, {"name": _("Done"), "sequence": 3, "fold": True}),
+            Command.create({"name": self.env._("New"), "sequence": 1}),
+            Command.create({"name": self.env._("In progress"), "sequence": 2}),
+            Command.create({"name": self.env._("Done"), "sequence": 3, "fold": True}),
         ]
 
     name = fields.Char(required=True, tracking=True)
@@ -80,7 +80,7 @@ class CallCampaign(models.Model):
         "campaign_id",
         string="Stages",
         copy=True,
-        default=_default_stage_ids,
+        default=lambda self: self._default_stage_ids(),
     )
     status_ids = fields.Many2many(
         "call.status",
@@ -88,7 +88,7 @@ class CallCampaign(models.Model):
         "campaign_id",
         "status_id",
         string="Statuses",
-        default=_default_status_ids,
+        default=lambda self: self._default_status_ids(),
         domain="[('campaign_id', 'in', (False, id))]",
         help="Statuses agents may set in this campaign: reference-book ones and "
         "the campaign's own.",
@@ -252,7 +252,7 @@ class CallCampaign(models.Model):
                 and campaign.default_status_id not in campaign.status_ids
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Campaign “%(campaign)s”: the default status “%(status)s” must be "
                         "one of the campaign's statuses.",
                         campaign=campaign.name,
@@ -268,7 +268,7 @@ class CallCampaign(models.Model):
             )
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Campaign “%(campaign)s”: the status “%(status)s” belongs to "
                         "another campaign.",
                         campaign=campaign.name,
@@ -285,7 +285,7 @@ class CallCampaign(models.Model):
         )
         if with_history:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%s” has a call history and cannot be deleted: "
                     "archive it instead.",
                     with_history[0][0].name,
@@ -305,7 +305,7 @@ class CallCampaign(models.Model):
                     [("campaign_id", "=", campaign.id), ("user_id", "in", removed.ids)]
                 )._assign(
                     self.env["res.users"],
-                    note=_("The agent no longer works in this campaign."),
+                    note=self.env._("The agent no longer works in this campaign."),
                 )
         return res
 
@@ -313,7 +313,7 @@ class CallCampaign(models.Model):
         vals_list = super().copy_data(default=default)
         for campaign, vals in zip(self, vals_list, strict=True):
             if "name" not in (default or {}):
-                vals["name"] = _("%s (copy)", campaign.name)
+                vals["name"] = self.env._("%s (copy)", campaign.name)
         return vals_list
 
     @public_method()
@@ -394,7 +394,7 @@ class CallCampaign(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Add Members"),
+            "name": self.env._("Add Members"),
             "res_model": "call.campaign.member.add",
             "view_mode": "form",
             "target": "new",
@@ -409,7 +409,9 @@ class CallCampaign(models.Model):
         self.ensure_one()
         if self.state == "done":
             raise UserError(
-                _("The campaign “%s” is done: no member can be added.", self.name)
+                self.env._(
+                    "The campaign “%s” is done: no member can be added.", self.name
+                )
             )
         status = status or self._get_default_status()
         users = users or self.env["res.users"]
@@ -469,7 +471,7 @@ class CallCampaign(models.Model):
         )
         if not status:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%s” has no default status: choose one on the "
                     "campaign before adding members.",
                     self.name,
@@ -483,7 +485,7 @@ class CallCampaign(models.Model):
         strangers = users - self.agent_ids.filtered(lambda u: not u.share)
         if strangers:
             raise UserError(
-                _(
+                self.env._(
                     "%(user)s is not an agent of the campaign “%(campaign)s”.",
                     user=strangers[0].name,
                     campaign=self.name,
@@ -516,7 +518,7 @@ class CallCampaign(models.Model):
                 slot = max(interval_start, start)
                 return slot.astimezone(pytz.utc).replace(tzinfo=None)
         raise UserError(
-            _(
+            self.env._(
                 "The calling hours “%(calendar)s” of the campaign “%(campaign)s” have no "
                 "opening in the next %(days)s days.",
                 calendar=calendar.name,
@@ -568,7 +570,7 @@ class CallCampaign(models.Model):
         wrong = self.filtered(lambda c: c.state not in allowed_from)
         if wrong:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%(campaign)s” is %(state)s: this action is not possible.",
                     campaign=wrong[0].name,
                     state=wrong[0]

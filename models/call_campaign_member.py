@@ -4,7 +4,7 @@ archiving and forwarding. The status service lives in
 ``call_campaign_member_scheduling.py``, the queue and dialer outcomes in
 ``call_campaign_member_queue.py``."""
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .call_status import DATED_BEHAVIORS
@@ -212,7 +212,7 @@ class CallCampaignMember(models.Model):
         for member in self:
             if member.stage_id and member.stage_id.campaign_id != member.campaign_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(member)s: the stage “%(stage)s” is not a stage of the campaign "
                         "“%(campaign)s”.",
                         member=member.display_name,
@@ -234,7 +234,7 @@ class CallCampaignMember(models.Model):
                 and member.lead_id.partner_id
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(member)s: the lead “%(lead)s” belongs to another contact.",
                         member=member.display_name,
                         lead=member.lead_id.name,
@@ -276,7 +276,9 @@ class CallCampaignMember(models.Model):
         done = campaigns.filtered(lambda c: c.state == "done")
         if done:
             raise UserError(
-                _("The campaign “%s” is done: no member can be added.", done[0].name)
+                self.env._(
+                    "The campaign “%s” is done: no member can be added.", done[0].name
+                )
             )
         partners = self.env["res.partner"].browse(
             {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
@@ -296,7 +298,7 @@ class CallCampaignMember(models.Model):
             self._check_status_choice(campaign, status, who, bool(vals.get("lead_id")))
             if vals.get("next_call_date") and status.behavior not in DATED_BEHAVIORS:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The status “%s” takes no follow-up date: remove the date.",
                         status.name,
                     )
@@ -315,12 +317,12 @@ class CallCampaignMember(models.Model):
             raise UserError(self._refused_message(sorted(refused)[0]))
         if "user_id" in vals or "active" in vals:
             self._check_manager(
-                _(
+                self.env._(
                     "Only a call manager can change the agent of a member: "
                     "hand it over with Forward."
                 )
                 if "user_id" in vals
-                else _("Only a call manager can archive or restore members.")
+                else self.env._("Only a call manager can archive or restore members.")
             )
         plain = {fname: value for fname, value in vals.items() if fname not in routed}
         previous_stages = {m.id: m.stage_id for m in self} if "stage_id" in vals else {}
@@ -354,7 +356,7 @@ class CallCampaignMember(models.Model):
     def _write_workflow(self, vals):
         """The member's own operations write its workflow fields here,
         past the guard of ``write`` (they did the checks and the history)."""
-        return super().write(vals)
+        return super().write(vals)  # pylint: disable=super-method-mismatch
 
     def _state_label(self):
         self.ensure_one()
@@ -362,7 +364,7 @@ class CallCampaignMember(models.Model):
 
     def _refused_message(self, fname):
         label = self._fields[fname].get_description(self.env)["string"]
-        return _(
+        return self.env._(
             "The field “%(field)s” of a campaign member changes only through its own "
             "operations (Log a Call, Set Status, Forward, Next Call, the dialer).",
             field=label,
@@ -376,7 +378,7 @@ class CallCampaignMember(models.Model):
             .search_count([("member_id", "in", self.ids)], limit=1)
         ):
             raise UserError(
-                _(
+                self.env._(
                     "Members with a call history cannot be deleted: archive them instead."
                 )
             )
@@ -443,16 +445,18 @@ class CallCampaignMember(models.Model):
         status update (seed 000), all or nothing. The forward wizard and any
         other caller go through here."""
         if not self:
-            raise UserError(_("Choose the members to forward."))
+            raise UserError(self.env._("Choose the members to forward."))
         if not status:
             raise UserError(
-                _("A forward always carries a status update: choose a status.")
+                self.env._("A forward always carries a status update: choose a status.")
             )
         # an agent may forward to a campaign they do not work in
         campaign = campaign.sudo()
         moving = self.filtered(lambda m: campaign and m.campaign_id != campaign)
         if not user and not moving:
-            raise UserError(_("Choose the agent or the campaign to forward to."))
+            raise UserError(
+                self.env._("Choose the agent or the campaign to forward to.")
+            )
         self.check_access("write")
         # the rules the forward cannot bend (it runs as superuser below)
         self._check_status_change(
@@ -464,7 +468,7 @@ class CallCampaignMember(models.Model):
         if moving:
             if campaign.state == "done":
                 raise UserError(
-                    _(
+                    self.env._(
                         "The campaign “%s” is done: nobody can be forwarded to it.",
                         campaign.name,
                     )
@@ -482,7 +486,7 @@ class CallCampaignMember(models.Model):
             )
             if already:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(contact)s is already a member of the campaign “%(campaign)s”.",
                         contact=already.partner_id.display_name,
                         campaign=campaign.name,
@@ -541,7 +545,9 @@ class CallCampaignMember(models.Model):
     @public_method()
     def action_reopen(self):
         """Managers give a closed member back to the queue."""
-        self._check_manager(_("Only a call manager can reopen a closed member."))
+        self._check_manager(
+            self.env._("Only a call manager can reopen a closed member.")
+        )
         for campaign, members in self.grouped("campaign_id").items():
             members._set_status(campaign._get_default_status(), None)
         return True

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 import psycopg2
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
@@ -74,7 +74,7 @@ class CallCampaignMember(models.Model):
             and set(value) <= set(keys)
         ):
             return expression.OR([self._due_domain(v) for v in value])
-        raise UserError(_("Operation not supported"))
+        raise UserError(self.env._("Operation not supported"))
 
     @api.model
     @api.returns("self", lambda member: member.id or False)
@@ -129,7 +129,7 @@ class CallCampaignMember(models.Model):
         Agents report for the members reserved or assigned to them; users of
         the Call Dialer group and managers for any member they can see."""
         if not self:
-            raise UserError(_("Choose the members the call outcome is about."))
+            raise UserError(self.env._("Choose the members the call outcome is about."))
         self._check_outcome_allowed()
         self._register_contact()
         call_vals = {"outcome": outcome, "duration": duration}
@@ -184,7 +184,7 @@ class CallCampaignMember(models.Model):
         stopped = self.campaign_id.filtered(lambda c: c.state != "running")
         if stopped:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%s” is not running: no call outcome can be recorded.",
                     stopped[0].name,
                 )
@@ -192,7 +192,7 @@ class CallCampaignMember(models.Model):
         final = self.filtered(lambda m: m.behavior in FINAL_BEHAVIORS)
         if final:
             raise UserError(
-                _(
+                self.env._(
                     "%(member)s is %(state)s: no call outcome can be recorded.",
                     member=final[0].display_name,
                     state=final[0]._state_label(),
@@ -216,7 +216,7 @@ class CallCampaignMember(models.Model):
         )
         if foreign:
             raise UserError(
-                _(
+                self.env._(
                     "%s is neither reserved nor assigned to you: report calls of your "
                     "own members (Next Call gives you one).",
                     foreign[0].display_name,
@@ -333,15 +333,17 @@ class CallCampaignMember(models.Model):
                 "type": "ir.actions.client",
                 "tag": "display_notification",
                 "params": {
-                    "title": _("Nobody to call now"),
-                    "message": _("No member of your campaigns is due at this time."),
+                    "title": self.env._("Nobody to call now"),
+                    "message": self.env._(
+                        "No member of your campaigns is due at this time."
+                    ),
                     "type": "info",
                     "sticky": False,
                 },
             }
         return {
             "type": "ir.actions.act_window",
-            "name": _("Next Call"),
+            "name": self.env._("Next Call"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

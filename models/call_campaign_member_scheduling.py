@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import html2plaintext, split_every
 
@@ -105,7 +105,7 @@ class CallCampaignMember(models.Model):
         text = html2plaintext(feedback) if feedback else ""
         self._create_history(
             "call",
-            note=_("Marked done without a result. %s", text).strip(),
+            note=self.env._("Marked done without a result. %s", text).strip(),
         )
         for status, members in self.grouped("status_id").items():
             if status.cyclic:
@@ -218,7 +218,7 @@ class CallCampaignMember(models.Model):
         retried._create_history(
             "status_change",
             previous_status_id=False,
-            note=_("Retry delay over: back in the queue."),
+            note=self.env._("Retry delay over: back in the queue."),
         )
         self.env["ir.cron"]._notify_progress(
             done=len(members), remaining=self.search_count(domain)
@@ -259,7 +259,7 @@ class CallCampaignMember(models.Model):
             released._assign(
                 self.env["res.users"],
                 kind="released",
-                note=_(
+                note=self.env._(
                     "Callback overdue for more than %s hours: back to the pool.",
                     campaign.release_delay,
                 ),
@@ -317,6 +317,8 @@ class CallCampaignMember(models.Model):
             members._set_status(
                 status.exhausted_status_id,
                 None,
-                note=_("No more retries after %s attempts.", status.max_attempts),
+                note=self.env._(
+                    "No more retries after %s attempts.", status.max_attempts
+                ),
                 system=True,
             )

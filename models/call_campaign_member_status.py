@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytz
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
@@ -34,7 +34,7 @@ class CallCampaignMember(models.Model):
         """Change the status of these members: the one service every status
         change goes through. Returns the interactions written (ids over RPC)."""
         if not self:
-            raise UserError(_("Choose the members whose status changes."))
+            raise UserError(self.env._("Choose the members whose status changes."))
         return self._set_status(status, next_call_date, reason=reason, note=note)
 
     def _set_status(
@@ -132,7 +132,7 @@ class CallCampaignMember(models.Model):
             members._set_status(
                 own or status,
                 None,
-                note=_(
+                note=self.env._(
                     "Do not call, set in the campaign “%s”.",
                     ", ".join(self.campaign_id.mapped("name")),
                 ),
@@ -154,19 +154,19 @@ class CallCampaignMember(models.Model):
         hidden (kept for the system) and unoffered statuses are refused, and
         so is a lead status on a contact (and the reverse)."""
         if not status:
-            raise UserError(_("A status is required."))
+            raise UserError(self.env._("A status is required."))
         if not status.active:
-            raise UserError(_("The status “%s” is archived.", status.name))
+            raise UserError(self.env._("The status “%s” is archived.", status.name))
         if status.hidden and not system and not self._may_use_hidden_statuses():
             raise UserError(
-                _(
+                self.env._(
                     "The status “%s” is kept for the system and cannot be chosen.",
                     status.name,
                 )
             )
         if not system and status not in campaign.status_ids:
             raise UserError(
-                _(
+                self.env._(
                     "%(member)s: the status “%(status)s” is not offered by the "
                     "campaign “%(campaign)s”.",
                     member=who,
@@ -175,9 +175,13 @@ class CallCampaignMember(models.Model):
                 )
             )
         if status.applies_to != "both" and has_lead != (status.applies_to == "lead"):
-            target = _("leads") if status.applies_to == "lead" else _("contacts")
+            target = (
+                self.env._("leads")
+                if status.applies_to == "lead"
+                else self.env._("contacts")
+            )
             raise UserError(
-                _(
+                self.env._(
                     "%(member)s: the status “%(status)s” applies to %(target)s only.",
                     member=who,
                     status=status.name,
@@ -199,7 +203,7 @@ class CallCampaignMember(models.Model):
         done = self.campaign_id.filtered(lambda c: c.state == "done")
         if done and not system:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%s” is done: its members' statuses no longer change.",
                     done[0].name,
                 )
@@ -216,14 +220,14 @@ class CallCampaignMember(models.Model):
         if not system and not offered and status.hidden:
             if not self._may_use_hidden_statuses():
                 raise UserError(
-                    _(
+                    self.env._(
                         "The status “%s” is kept for the system and cannot be chosen.",
                         status.name,
                     )
                 )
         if reason and reason.status_id != status:
             raise UserError(
-                _(
+                self.env._(
                     "The reason “%(reason)s” belongs to the status “%(other)s”, "
                     "not to “%(status)s”.",
                     reason=reason.name,
@@ -234,34 +238,34 @@ class CallCampaignMember(models.Model):
         if date:
             if not MIN_DATE <= date <= MAX_DATE:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The follow-up date %s is not a plausible date.",
                         fields.Datetime.to_string(date),
                     )
                 )
             if status.behavior not in DATED_BEHAVIORS:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The status “%s” takes no follow-up date: remove the date.",
                         status.name,
                     )
                 )
             if date < fields.Datetime.now() - PAST_TOLERANCE:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The follow-up date %s is in the past.",
                         fields.Datetime.to_string(date),
                     )
                 )
         elif status.date_required:
             raise UserError(
-                _("The status “%s” requires a follow-up date.", status.name)
+                self.env._("The status “%s” requires a follow-up date.", status.name)
             )
         if not self._may_use_hidden_statuses() and not system:
             final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
             if final:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(member)s is %(state)s: only a call manager can reopen it.",
                         member=final[0].display_name,
                         state=final[0]._state_label(),
@@ -278,7 +282,8 @@ class CallCampaignMember(models.Model):
                     numbers.add(partner._phone_format(fname=fname) or partner[fname])
         if numbers:
             self.env["phone.blacklist"].sudo()._add(
-                sorted(numbers), message=note or _("Do not call (call campaign).")
+                sorted(numbers),
+                message=note or self.env._("Do not call (call campaign)."),
             )
 
     def _get_call_tz(self):
@@ -308,7 +313,7 @@ class CallCampaignMember(models.Model):
             if date and strict and slot != date:
                 local = pytz.utc.localize(slot).astimezone(pytz.timezone(tz))
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(member)s: %(date)s is outside the calling hours of the campaign "
                         "“%(campaign)s” for this customer (%(tz)s). Next allowed time: "
                         "%(next)s.",

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -64,7 +64,7 @@ class CallCampaignStage(models.Model):
         )
         if used:
             raise UserError(
-                _(
+                self.env._(
                     "The stage “%s” appears in the call history and cannot be deleted.",
                     (used[0][0] or self[:1]).name,
                 )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
@@ -181,7 +181,7 @@ class CallInteraction(models.Model):
         follow the campaign rules. Record rules are evaluated as superuser:
         the lead query is built for the real user again."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Operation not supported"))
+            raise UserError(self.env._("Operation not supported"))
         Lead = self.env(su=False)["crm.lead"].with_context(active_test=False)
         readable = ["|", ("lead_event", "=", False)]
         if Lead.has_access("read"):
@@ -211,10 +211,12 @@ class CallInteraction(models.Model):
                 interaction.campaign_id and interaction.partner_id
             ):
                 raise ValidationError(
-                    _("A campaign event needs its campaign and contact.")
+                    self.env._("A campaign event needs its campaign and contact.")
                 )
             if not (interaction.partner_id or interaction.lead_id):
-                raise ValidationError(_("A timeline event needs a contact or a lead."))
+                raise ValidationError(
+                    self.env._("A timeline event needs a contact or a lead.")
+                )
 
     @api.model
     def _create_timeline_events(self, vals_list):
@@ -237,9 +239,9 @@ class CallInteraction(models.Model):
 
     def write(self, vals):
         if not self.env.su:
-            raise AccessError(_("The call history cannot be changed."))
+            raise AccessError(self.env._("The call history cannot be changed."))
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        raise AccessError(_("The call history cannot be deleted."))
+        raise AccessError(self.env._("The call history cannot be deleted."))

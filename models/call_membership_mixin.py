@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .public_method import public_method
@@ -95,7 +95,7 @@ class CallMembershipMixin(models.AbstractModel):
         )
         if not valid:
             raise UserError(
-                _(
+                self.env._(
                     "Searching the campaign memberships with %s is not supported.",
                     operator,
                 )
@@ -140,7 +140,7 @@ class CallMembershipMixin(models.AbstractModel):
             "call_campaign.call_interaction_action_timeline"
         )
         action["domain"] = self._call_domain(self)
-        action["display_name"] = _(
+        action["display_name"] = self.env._(
             "Timeline of %s", ", ".join(self.mapped("display_name"))
         )
         return action
@@ -156,7 +156,7 @@ class CallMembershipMixin(models.AbstractModel):
     def action_add_to_call_campaign(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Add to Campaign"),
+            "name": self.env._("Add to Campaign"),
             "res_model": "call.campaign.member.add",
             "view_mode": "form",
             "target": "new",

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 BEHAVIORS = [
@@ -134,7 +134,7 @@ class CallStatus(models.Model):
                 status.schedule_call or status.cyclic or status.date_required
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Status “%(status)s”: a “%(behavior)s” status cannot schedule "
                         "calls or ask for a follow-up date.",
                         status=status.name,
@@ -145,7 +145,7 @@ class CallStatus(models.Model):
                 )
             if status.cyclic and not status.delay_days:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Status “%s”: a cyclic status needs a delay in days.",
                         status.name,
                     )
@@ -156,7 +156,9 @@ class CallStatus(models.Model):
         for status in self:
             if status.max_attempts and not status.exhausted_status_id:
                 raise ValidationError(
-                    _("Status “%s”: retries need an exhausted status.", status.name)
+                    self.env._(
+                        "Status “%s”: retries need an exhausted status.", status.name
+                    )
                 )
 
     @api.model_create_multi
@@ -165,7 +167,7 @@ class CallStatus(models.Model):
         local = statuses.filtered("campaign_id")
         for campaign in local.campaign_id:
             campaign.status_ids = [
-                (4, s.id) for s in local if s.campaign_id == campaign
+                Command.link(s.id) for s in local if s.campaign_id == campaign
             ]
         return statuses
 
@@ -186,7 +188,7 @@ class CallStatus(models.Model):
             ]
             if changed:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The status “%s” is the current status of members: its "
                         "behaviour and scheduling cannot change under them. Create a "
                         "new status, or move the members first.",
@@ -204,7 +206,7 @@ class CallStatus(models.Model):
         )._read_group([("status_id", "in", self.ids)], ["status_id"])
         if used:
             raise UserError(
-                _(
+                self.env._(
                     "The status “%s” has history or members and cannot be deleted: "
                     "archive it instead.",
                     used[0][0].name,

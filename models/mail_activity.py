@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from .public_method import public_method
@@ -73,7 +73,7 @@ class MailActivity(models.Model):
         )
         if (member_ids or linked) and not self.env.su:
             raise UserError(
-                _(
+                self.env._(
                     "The calls of a campaign are planned by its statuses: use "
                     "“Log a Call” on the member to plan the next call."
                 )
@@ -84,7 +84,7 @@ class MailActivity(models.Model):
     def write(self, vals):
         if not self.env.su and CALL_LINK_FIELDS & set(vals):
             raise UserError(
-                _(
+                self.env._(
                     "A campaign call follows its member: reschedule it with "
                     "“Log a Call”, hand it over with “Forward”."
                 )
@@ -107,7 +107,7 @@ class MailActivity(models.Model):
                 )
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "A campaign call follows its member: reschedule it with "
                         "“Log a Call”, hand it over with “Forward”."
                     )
@@ -123,11 +123,13 @@ class MailActivity(models.Model):
             return
         if calls.filtered(lambda call: not call.active):
             raise UserError(
-                _("A done campaign call is kept for reporting: it cannot be deleted.")
+                self.env._(
+                    "A done campaign call is kept for reporting: it cannot be deleted."
+                )
             )
         members = calls.call_member_id
         members._check_manager(
-            _(
+            self.env._(
                 "A campaign call cannot be deleted: log its result with “Log a Call”, "
                 "or ask a call manager to cancel it."
             )
@@ -176,7 +178,7 @@ class MailActivity(models.Model):
         for member_id in member_ids:
             if member_id in taken or member_id in seen:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%s already has a pending call: reschedule it instead of "
                         "planning another one.",
                         self.env[MEMBER_MODEL].sudo().browse(member_id).display_name,
@@ -202,14 +204,14 @@ class MailActivity(models.Model):
                 feedback=feedback, attachment_ids=attachment_ids
             )
         if calls.filtered(lambda call: not call.active):
-            raise UserError(_("This campaign call is already done."))
+            raise UserError(self.env._("This campaign call is already done."))
         calls.check_access("write")
         members = calls.call_member_id
         members.check_access("write")
         stopped = members.campaign_id.filtered(lambda c: c.state == "done")
         if stopped:
             raise UserError(
-                _(
+                self.env._(
                     "The campaign “%s” is done: its calls are no longer made.",
                     stopped[0].name,
                 )

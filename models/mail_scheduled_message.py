@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.tools import format_datetime, html2plaintext
 
 from .mail_message import TIMELINE_MODELS
@@ -28,7 +28,7 @@ class MailScheduledMessage(models.Model):
             "partner_id": record.partner_id.id if is_lead else record.id,
             "lead_id": record.id if is_lead else False,
             "user_id": self.env.user.id,
-            "note": _(
+            "note": self.env._(
                 "Scheduled for %(date)s: %(text)s",
                 date=format_datetime(self.env, self.scheduled_date),
                 text=self.subject or text,

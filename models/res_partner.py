@@ -1,4 +1,4 @@
-from odoo import _, api, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -77,7 +77,7 @@ class ResPartner(models.Model):
         refused = self._call_blacklisted(except_members)
         if refused:
             raise UserError(
-                _(
+                self.env._(
                     "%s does not want to be called (phone blacklist or a “do not call” "
                     "status): only a call manager can remove the number from the "
                     "blacklist and reopen the do-not-call memberships.",

@@ -1,6 +1,7 @@
 import json
 from datetime import datetime
 
+from odoo import SUPERUSER_ID
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
 
@@ -92,6 +93,13 @@ class CallCampaignCase(TransactionCase):
             [{"campaign_id": cls.campaign.id, "partner_id": p.id} for p in cls.partners]
         )
         cls.member = cls.members[0]
+
+    @property
+    def su_env(self):
+        """The set-up (superuser) environment, also inside a ``@users`` test:
+        set-up data the user could not create, and checks of the results that
+        must not depend on what the user may see."""
+        return self.env(user=SUPERUSER_ID, su=True)
 
     @staticmethod
     def _dt(value):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged, users
+from odoo.tests import Form, new_test_user, tagged, users
 
 from .common import CallCampaignCase, force_member_state
 
@@ -318,3 +318,38 @@ class TestManagerChanges(CallCampaignCase):
         self.campaign.sudo().active = False
         Member = self.env["call.campaign.member"].with_context(active_test=False)
         self.assertFalse(Member.next_for_agent())
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestForwardElsewhere(CallCampaignCase):
+    """An agent forwards to a campaign they do not work in, from the form,
+    and still sees the forward they wrote."""
+
+    @users("cc_agent")
+    def test_forward_to_a_campaign_of_others_from_the_form(self):
+        other = (
+            self.env["call.campaign"]
+            .sudo()
+            .create(
+                {
+                    "name": "Others' campaign",
+                    "state": "running",
+                    "agent_ids": [(6, 0, self.agent2.ids)],
+                    "default_status_id": self.st_call.id,
+                }
+            )
+        )
+        member = self.members[0].with_env(self.env)
+        with Form(
+            self.env["call.campaign.member.forward"].with_context(
+                active_model="call.campaign.member", active_ids=member.ids
+            )
+        ) as wizard:
+            wizard.campaign_id = other.with_env(self.env)
+            wizard.user_id = self.agent2
+            wizard.status_id = self.st_call
+        wizard.record.action_forward()
+        forward = self.env["call.interaction"].search(
+            [("member_id", "=", member.id), ("kind", "=", "forward")]
+        )
+        self.assertEqual(forward.to_campaign_id.id, other.id)

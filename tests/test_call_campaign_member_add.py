@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, tagged, users
 
 from .common import CallCampaignCase
 
@@ -24,6 +24,7 @@ class TestMemberAddWizard(CallCampaignCase):
             setattr(form, key, value)
         return form.save()
 
+    @users("cc_manager")
     def test_add_from_contacts_skips_duplicates_and_blacklisted(self):
         ids = (self.new_partners | self.partners[:2]).ids
         wizard = self._wizard(domain=str([("id", "in", ids)]))
@@ -40,8 +41,13 @@ class TestMemberAddWizard(CallCampaignCase):
         self.assertEqual(len(added.filtered(lambda m: m.user_id == self.agent)), 3)
         self.assertEqual(len(added.filtered(lambda m: m.user_id == self.agent2)), 2)
 
+    @users("cc_manager")
     def test_add_from_leads(self):
-        leads = self.env["crm.lead"].create(
+        # set-up: the manager also reads the sales team's leads
+        self.manager.groups_id |= self.env.ref(
+            "sales_team.group_sale_salesman_all_leads"
+        )
+        leads = self.su_env["crm.lead"].create(
             [
                 {"name": "With contact", "partner_id": self.new_partners[0].id},
                 {"name": "Without contact", "contact_name": "Nobody"},
@@ -56,8 +62,10 @@ class TestMemberAddWizard(CallCampaignCase):
         member = self.campaign.member_ids.filtered(lambda m: m.lead_id == leads[0])
         self.assertEqual(member.partner_id, self.new_partners[0])
 
+    @users("cc_agent")
     def test_add_to_campaign_action_from_contact_list(self):
-        action = self.new_partners[:2].action_add_to_call_campaign()
+        """An agent adds contacts to a campaign they work in."""
+        action = self.new_partners[:2].with_env(self.env).action_add_to_call_campaign()
         wizard = (
             self.env["call.campaign.member.add"]
             .with_context(**action["context"])
@@ -65,7 +73,13 @@ class TestMemberAddWizard(CallCampaignCase):
         )
         wizard.action_add()
         self.assertEqual(wizard.added_count, 2)
+        added = self.campaign.member_ids.filtered(
+            lambda m: m.partner_id in self.new_partners[:2]
+        )
+        self.assertEqual(len(added), 2)
+        self.assertFalse(added.user_id)
 
+    @users("cc_manager")
     def test_refusals(self):
         wizard = self._wizard(domain="[('id', '=', 0)]")
         wizard.user_ids = self.outsider
@@ -85,7 +99,7 @@ class TestMemberAddWizard(CallCampaignCase):
         wizard.domain = "[('id', '=', "
         with self.assertRaisesRegex(UserError, "filter is not valid"):
             wizard.action_add()
-        self.campaign.action_done()
+        self.campaign.with_env(self.env).action_done()
         wizard.domain = "[]"
         with self.assertRaisesRegex(UserError, "is done"):
             wizard.action_add()

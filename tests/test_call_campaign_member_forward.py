@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, tagged, users
 
 from .common import CallCampaignCase
 
@@ -31,14 +31,15 @@ class TestForwardWizard(CallCampaignCase):
 
     def _snapshot(self):
         return (
-            self.env["call.interaction"].search_count([]),
+            self.su_env["call.interaction"].search_count([]),
             [(m.campaign_id.id, m.user_id.id, m.status_id.id) for m in self.members],
         )
 
+    @users("cc_agent")
     def test_forward_to_agent_moves_call_and_writes_forward(self):
-        self.members[:2].set_status(self.st_recall)
+        self.members[:2].with_env(self.env).set_status(self.st_recall)
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-        form = self._form(self.members[:2], self.agent)
+        form = self._form(self.members[:2])
         form.user_id = self.agent2
         form.status_id = self.st_follow
         form.next_call_date = date
@@ -63,26 +64,61 @@ class TestForwardWizard(CallCampaignCase):
                     }
                 ],
             )
-            activity = self.env["mail.activity"].search(
+            activity = self.su_env["mail.activity"].search(
                 [("call_member_id", "=", member.id)]
             )
             self.assertEqual(activity.user_id, self.agent2)
             self.assertEqual(len(activity), 1)
+        self.assertFalse(
+            self.members[:2].with_env(self.env)._filtered_access("read"),
+            "handed over: the agent no longer sees them",
+        )
 
+    def _assert_forwarded_to_target(self, member, user):
+        self.assertEqual(member.campaign_id, self.target)
+        self.assertEqual(member.user_id, self.agent2)
+        self.assertEqual(member.stage_id, self.target.stage_ids[:1])
+        forward = member.interaction_ids.filtered(lambda i: i.kind == "forward")
+        self.assertEqual(forward.user_id, user)
+        self.assertEqual(forward.from_campaign_id, self.campaign)
+        self.assertEqual(forward.to_campaign_id, self.target)
+        self.assertEqual(forward.campaign_id, self.target)
+
+    @users("cc_agent")
     def test_forward_to_campaign(self):
+        """The agent hands their customer to a campaign they do not work in.
+        The wizard is created as a client would: the form's computed fields
+        read the target campaign, which the agent may not read."""
+        member = self.members[0]
+        wizard = (
+            self.env["call.campaign.member.forward"]
+            .with_context(active_model="call.campaign.member", active_ids=member.ids)
+            .create(
+                {
+                    "campaign_id": self.target.id,
+                    "user_id": self.agent2.id,
+                    "status_id": self.st_call.id,
+                }
+            )
+        )
+        self.assertEqual(wizard.member_ids, member)
+        action = wizard.action_forward()
+        self.assertEqual(
+            action.get("infos"), {"noReload": True}, "the agent no longer sees it"
+        )
+        self._assert_forwarded_to_target(member, self.agent)
+
+    @users("cc_manager")
+    def test_forward_to_campaign_from_the_form(self):
         member = self.members[0]
         form = self._form(member)
         form.campaign_id = self.target
         form.user_id = self.agent2
         form.status_id = self.st_call
         form.save().action_forward()
-        self.assertEqual(member.campaign_id, self.target)
-        self.assertEqual(member.stage_id, self.target.stage_ids[:1])
-        forward = member.interaction_ids.filtered(lambda i: i.kind == "forward")
-        self.assertEqual(forward.from_campaign_id, self.campaign)
-        self.assertEqual(forward.to_campaign_id, self.target)
-        self.assertEqual(forward.campaign_id, self.target)
+        self._assert_forwarded_to_target(member, self.manager)
 
+    @users("cc_agent")
     def test_refusals_write_nothing(self):
         before = self._snapshot()
         cases = [
@@ -137,8 +173,9 @@ class TestForwardWizard(CallCampaignCase):
                     wizard.action_forward()
                 self.assertEqual(self._snapshot(), before)
 
+    @users("cc_agent")
     def test_already_member_of_target_refused_naming_contact(self):
-        self.env["call.campaign.member"].create(
+        self.su_env["call.campaign.member"].create(
             {"campaign_id": self.target.id, "partner_id": self.partners[1].id}
         )
         before = self._snapshot()
@@ -153,14 +190,15 @@ class TestForwardWizard(CallCampaignCase):
             wizard.action_forward()
         self.assertEqual(self._snapshot(), before)
 
+    @users("cc_agent")
     def test_partial_failure_rolls_back(self):
         """The second member fails inside the status service after the first
         one was moved: nothing stays written."""
-        lead = self.env["crm.lead"].create(
+        lead = self.su_env["crm.lead"].create(
             {"name": "L", "partner_id": self.partners[1].id}
         )
         self.members[1].lead_id = lead
-        contact_only = self.env["call.status"].create(
+        contact_only = self.su_env["call.status"].create(
             {"name": "Contacts only", "applies_to": "partner"}
         )
         self.campaign.status_ids |= contact_only

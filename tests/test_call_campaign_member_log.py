@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, tagged, users
 
 from .common import CallCampaignCase
 
@@ -17,10 +17,11 @@ class TestLogCallWizard(CallCampaignCase):
             )
         )
 
+    @users("cc_agent")
     def test_log_call_with_follow_up_reason_and_stage(self):
         self.member.user_id = self.agent
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-        form = self._form(self.member, self.agent)
+        form = self._form(self.member)
         self.assertEqual(form.member_id.partner_id, self.partners[0])
         self.assertEqual(form.campaign_id, self.campaign)
         self.assertNotIn(
@@ -50,17 +51,21 @@ class TestLogCallWizard(CallCampaignCase):
             ],
         )
         self.assertIn("stage_change", self.member.interaction_ids.mapped("kind"))
-        activity = self.env["mail.activity"].search(
+        activity = self.su_env["mail.activity"].search(
             [("call_member_id", "=", self.member.id)]
         )
         self.assertEqual(activity.date_deadline, date.date())
         self.assertEqual(activity.user_id, self.agent)
 
+    @users("cc_agent")
     def test_history_is_shown(self):
-        self.member.set_status(self.st_recall, note="earlier")
-        form = self._form(self.member)
+        member = self.member.with_env(self.env)
+        member.set_status(self.st_recall, note="earlier")
+        form = self._form(member)
         self.assertEqual(len(form.interaction_ids), len(self.member.interaction_ids))
+        self.assertEqual(len(form.interaction_ids), len(member.interaction_ids))
 
+    @users("cc_agent")
     def test_reason_is_reset_when_status_changes(self):
         form = self._form(self.member)
         form.status_id = self.st_not_interested
@@ -68,8 +73,13 @@ class TestLogCallWizard(CallCampaignCase):
         form.status_id = self.st_call
         self.assertFalse(form.reason_id)
 
+    @users("cc_agent")
     def test_refusals_leave_the_member_unchanged(self):
-        count = self.env["call.interaction"].search_count([])
+        # set-up: a stage of a campaign the member is not in
+        other_stage = (
+            self.su_env["call.campaign"].create({"name": "Other"}).stage_ids[0]
+        )
+        count = self.su_env["call.interaction"].search_count([])
         wizard = self.env["call.campaign.member.log"].create(
             {"member_ids": [(6, 0, self.member.ids)]}
         )
@@ -86,7 +96,6 @@ class TestLogCallWizard(CallCampaignCase):
         wizard.reason_id = self.reason_price
         with self.assertRaisesRegex(UserError, "belongs to the status"):
             wizard.action_log()
-        other_stage = self.env["call.campaign"].create({"name": "Other"}).stage_ids[0]
         wizard.write(
             {
                 "status_id": self.st_interested.id,
@@ -100,10 +109,11 @@ class TestLogCallWizard(CallCampaignCase):
         self.assertEqual(self.member.status_id, self.st_call)
         self.assertEqual(self.member.stage_id, self.campaign.stage_ids[0])
         self.assertEqual(self.member.attempt_count, 0)
-        self.assertEqual(self.env["call.interaction"].search_count([]), count)
+        self.assertEqual(self.su_env["call.interaction"].search_count([]), count)
 
+    @users("cc_agent")
     def test_opened_from_a_contact(self):
-        action = self.partners[0].action_log_call_campaign()
+        action = self.partners[0].with_env(self.env).action_log_call_campaign()
         form = Form(
             self.env["call.campaign.member.log"].with_context(**action["context"])
         )
@@ -111,12 +121,16 @@ class TestLogCallWizard(CallCampaignCase):
         form.status_id = self.st_interested
         form.save().action_log()
         self.assertEqual(self.member.status_id, self.st_interested)
+        call = self.member.interaction_ids.filtered(lambda i: i.kind == "call")
+        self.assertEqual(call.user_id, self.agent)
 
+    @users("cc_agent")
     def test_opened_from_a_pending_call(self):
-        self.member.set_status(self.st_recall)
+        self.member.with_env(self.env).set_status(self.st_recall)
         activity = self.env["mail.activity"].search(
             [("call_member_id", "=", self.member.id)]
         )
+        self.assertEqual(len(activity), 1)
         action = activity.action_log_call_campaign()
         form = Form(
             self.env["call.campaign.member.log"].with_context(**action["context"])

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import CallCampaignCase
 
@@ -13,9 +13,10 @@ HUNDRED_MEMBERS_QUERIES = 44
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestSetStatus(CallCampaignCase):
+    @users("cc_agent")
     def test_success_updates_member_and_writes_interaction(self):
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
-        member = self.member.with_user(self.agent)
+        member = self.member.with_env(self.env)
         interactions = member.set_status(
             self.st_follow.id,
             next_call_date=date,
@@ -47,97 +48,126 @@ class TestSetStatus(CallCampaignCase):
             ],
         )
 
+    @users("cc_agent")
     def test_delay_gives_the_follow_up_date(self):
+        member = self.member.with_env(self.env)
         before = fields.Datetime.now()
-        self.member.set_status(self.st_recall)
-        self.assertGreaterEqual(self.member.next_call_date, before + timedelta(days=3))
-        self.assertLess(
-            self.member.next_call_date, before + timedelta(days=3, minutes=5)
-        )
+        member.set_status(self.st_recall)
+        self.assertGreaterEqual(member.next_call_date, before + timedelta(days=3))
+        self.assertLess(member.next_call_date, before + timedelta(days=3, minutes=5))
 
+    @users("cc_agent")
     def test_closed_status_clears_date_and_closes(self):
-        self.member.set_status(self.st_recall)
-        self.member.set_status(self.st_interested)
-        self.assertFalse(self.member.next_call_date)
-        self.assertEqual(self.member.state, "closed")
+        member = self.member.with_env(self.env)
+        member.set_status(self.st_recall)
+        member.set_status(self.st_interested)
+        self.assertFalse(member.next_call_date)
+        self.assertEqual(member.state, "closed")
 
+    @users("cc_agent")
     def test_many_members_in_one_call(self):
-        interactions = self.members.set_status(self.st_recall)
-        self.assertEqual(len(interactions), len(self.members))
-        self.assertEqual(set(self.members.mapped("status_id").ids), {self.st_recall.id})
-        self.assertEqual(interactions.member_id, self.members)
+        members = self.members.with_env(self.env)
+        interactions = members.set_status(self.st_recall)
+        self.assertEqual(len(interactions), len(members))
+        self.assertEqual(set(members.mapped("status_id").ids), {self.st_recall.id})
+        self.assertEqual(interactions.member_id, members)
 
+    @users("cc_agent")
     def test_refuse_status_not_offered(self):
+        member = self.member.with_env(self.env)
         with self.assertRaisesRegex(UserError, "not offered by the campaign"):
-            self.member.set_status(self.st_elsewhere)
-        self.assertEqual(self.member.status_id, self.st_call)
+            member.set_status(self.st_elsewhere)
+        self.assertEqual(member.status_id, self.st_call)
 
+    @users("cc_agent")
     def test_refuse_status_for_another_target(self):
         with self.assertRaisesRegex(UserError, "applies to leads only"):
-            self.member.set_status(self.st_lead_only)
-        lead = self.env["crm.lead"].create(
+            self.member.with_env(self.env).set_status(self.st_lead_only)
+        # set-up: the second customer's membership is about a lead
+        lead = self.su_env["crm.lead"].create(
             {"name": "Lead", "partner_id": self.partners[1].id}
         )
         self.members[1].lead_id = lead
-        self.members[1].set_status(self.st_lead_only)
-        self.assertEqual(self.members[1].status_id, self.st_lead_only)
+        member = self.members[1].with_env(self.env)
+        member.set_status(self.st_lead_only)
+        self.assertEqual(member.status_id, self.st_lead_only)
 
+    @users("cc_agent")
     def test_refuse_missing_date(self):
         with self.assertRaisesRegex(UserError, "requires a follow-up date"):
-            self.member.set_status(self.st_not_before)
+            self.member.with_env(self.env).set_status(self.st_not_before)
 
+    @users("cc_agent")
     def test_refuse_past_date(self):
         with self.assertRaisesRegex(UserError, "in the past"):
-            self.member.set_status(
+            self.member.with_env(self.env).set_status(
                 self.st_not_before,
                 next_call_date=fields.Datetime.now() - timedelta(days=1),
             )
 
+    @users("cc_agent")
     def test_refuse_meaningless_date(self):
         with self.assertRaisesRegex(UserError, "takes no follow-up date"):
-            self.member.set_status(
+            self.member.with_env(self.env).set_status(
                 self.st_interested,
                 next_call_date=fields.Datetime.now() + timedelta(days=1),
             )
 
+    @users("cc_agent")
     def test_refuse_reason_of_another_status(self):
         with self.assertRaisesRegex(UserError, "belongs to the status"):
-            self.member.set_status(
+            self.member.with_env(self.env).set_status(
                 self.st_follow,
                 next_call_date=fields.Datetime.now() + timedelta(days=1),
                 reason=self.reason_price,
             )
 
+    @users("cc_agent")
     def test_refuse_hidden_status_for_agents(self):
         with self.assertRaisesRegex(UserError, "kept for the system"):
-            self.member.with_user(self.agent).set_status(self.st_busy)
+            self.member.with_env(self.env).set_status(self.st_busy)
 
+    @users("cc_agent")
     def test_refuse_unknown_status_id(self):
         with self.assertRaisesRegex(UserError, "does not exist"):
-            self.member.set_status(999999)
+            self.member.with_env(self.env).set_status(999999)
 
     def test_only_manager_reopens(self):
-        self.member.set_status(self.st_interested)
+        self.member.with_user(self.agent).set_status(self.st_interested)
+        self.assertEqual(self.member.state, "closed")
         with self.assertRaisesRegex(UserError, "only a call manager can reopen"):
             self.member.with_user(self.agent).set_status(self.st_call)
+        with self.assertRaisesRegex(UserError, "Only a call manager can reopen"):
+            self.member.with_user(self.agent).action_reopen()
+        self.assertEqual(self.member.state, "closed")
         self.member.with_user(self.manager).set_status(self.st_call)
         self.assertEqual(self.member.state, "queued")
+        other = self.members[1]
+        other.with_user(self.agent).set_status(self.st_not_interested)
+        other.with_user(self.manager).action_reopen()
+        self.assertEqual(other.state, "queued")
+        self.assertEqual(other.status_id, self.st_call)
+        self.assertEqual(other.interaction_ids[:1].user_id, self.manager)
 
+    @users("cc_agent")
     def test_nothing_half_written(self):
         """One bad member in the batch: no member changes, no history written."""
-        lead = self.env["crm.lead"].create(
+        lead = self.su_env["crm.lead"].create(
             {"name": "Lead", "partner_id": self.partners[1].id}
         )
         self.members[1].lead_id = lead
-        count = self.env["call.interaction"].search_count([])
+        members = self.members.with_env(self.env)
+        count = self.su_env["call.interaction"].search_count([])
         with self.assertRaises(UserError):
-            self.members.set_status(self.st_lead_only)
-        self.assertEqual(set(self.members.mapped("status_id").ids), {self.st_call.id})
-        self.assertEqual(self.env["call.interaction"].search_count([]), count)
+            members.set_status(self.st_lead_only)
+        self.assertEqual(set(members.mapped("status_id").ids), {self.st_call.id})
+        self.assertEqual(self.su_env["call.interaction"].search_count([]), count)
 
     def test_do_not_call_blacklists_the_number(self):
         partner = self.partners[2]
-        self.members[2].set_status(self.st_dnc, note="Asked to stop")
+        self.members[2].with_user(self.agent).set_status(
+            self.st_dnc, note="Asked to stop"
+        )
         self.assertEqual(self.members[2].state, "do_not_call")
         partner.invalidate_recordset(["phone_sanitized_blacklisted"])
         self.assertTrue(partner.phone_sanitized_blacklisted)

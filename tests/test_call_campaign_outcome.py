@@ -4,23 +4,36 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import CallCampaignCase
 
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestDialerOutcome(CallCampaignCase):
+    """The agent's dialer reports the calls of the member “Next call” gave
+    the agent (reserved) or of the agent's own members (assigned)."""
+
+    def _reserved(self):
+        member = self.env["call.campaign.member"].next_for_agent()
+        self.assertEqual(member, self.member)
+        self.assertEqual(member.reserved_user_id, self.env.user)
+        return member
+
+    def _assigned(self):
+        self.member.user_id = self.agent
+        return self.member.with_env(self.env)
+
+    @users("cc_agent")
     def test_busy_applies_automatic_status_with_retry(self):
+        member = self._reserved()
         now = fields.Datetime.now().replace(microsecond=0)
         with freeze_time(now):
-            ids = self.member.register_call_outcome(
-                "busy", duration=0, note="line busy"
-            )
-        self.assertEqual(self.member.status_id, self.st_busy)
-        self.assertEqual(self.member.next_call_date, now + timedelta(minutes=30))
-        self.assertEqual(self.member.attempt_count, 1)
-        self.assertEqual(self.member.last_call_date, now)
+            ids = member.register_call_outcome("busy", duration=0, note="line busy")
+        self.assertEqual(member.status_id, self.st_busy)
+        self.assertEqual(member.next_call_date, now + timedelta(minutes=30))
+        self.assertEqual(member.attempt_count, 1)
+        self.assertEqual(member.last_call_date, now)
         interaction = self.env["call.interaction"].browse(ids)
         self.assertRecordValues(
             interaction,
@@ -28,6 +41,7 @@ class TestDialerOutcome(CallCampaignCase):
                 {
                     "kind": "outcome",
                     "outcome": "busy",
+                    "user_id": self.agent.id,
                     "status_id": self.st_busy.id,
                     "previous_status_id": self.st_call.id,
                     "note": "line busy",
@@ -35,34 +49,45 @@ class TestDialerOutcome(CallCampaignCase):
             ],
         )
 
+    @users("cc_agent")
     def test_retries_exhaust_to_the_exhausted_status(self):
+        member = self._assigned()
         for _i in range(2):
-            self.member.register_call_outcome("no_answer")
-            self.assertEqual(self.member.status_id, self.st_no_answer)
-        self.member.register_call_outcome("no_answer")
-        self.assertEqual(self.member.attempt_count, 3)
-        self.assertEqual(self.member.status_id, self.st_unreachable)
-        self.assertEqual(self.member.state, "closed")
+            member.register_call_outcome("no_answer")
+            self.assertEqual(member.status_id, self.st_no_answer)
+        member.register_call_outcome("no_answer")
+        self.assertEqual(member.attempt_count, 3)
+        self.assertEqual(member.status_id, self.st_unreachable)
+        self.assertEqual(member.state, "closed")
 
+    @users("cc_agent")
     def test_answered_leaves_the_status_to_the_agent(self):
-        ids = self.member.register_call_outcome("answered", duration=125)
-        self.assertEqual(self.member.status_id, self.st_call)
-        self.assertEqual(self.member.attempt_count, 1)
+        member = self._reserved()
+        ids = member.register_call_outcome("answered", duration=125)
+        self.assertEqual(member.status_id, self.st_call)
+        self.assertEqual(member.attempt_count, 1)
         self.assertRecordValues(
             self.env["call.interaction"].browse(ids),
             [{"kind": "outcome", "outcome": "answered", "duration": 125}],
         )
 
+    @users("cc_agent")
     def test_outcome_without_campaign_status_only_counts(self):
-        self.member.register_call_outcome("invalid_number")
-        self.assertEqual(self.member.status_id, self.st_call)
-        self.assertEqual(self.member.attempt_count, 1)
+        member = self._assigned()
+        member.register_call_outcome("invalid_number")
+        self.assertEqual(member.status_id, self.st_call)
+        self.assertEqual(member.attempt_count, 1)
 
+    @users("cc_agent")
     def test_refusals(self):
+        member = self._assigned()
         with self.assertRaisesRegex(
             UserError, "must be one of answered, busy, no_answer"
         ):
-            self.member.register_call_outcome("hung_up")
+            member.register_call_outcome("hung_up")
         with self.assertRaisesRegex(UserError, "“duration” must be a whole number"):
-            self.member.register_call_outcome("answered", duration=-3)
-        self.assertEqual(self.member.attempt_count, 0)
+            member.register_call_outcome("answered", duration=-3)
+        self.assertEqual(member.attempt_count, 0)
+        with self.assertRaisesRegex(UserError, "neither reserved nor assigned to you"):
+            self.members[1].with_env(self.env).register_call_outcome("answered")
+        self.assertEqual(self.members[1].attempt_count, 0)

@@ -98,7 +98,7 @@ class TestNextCall(CallCampaignCase):
 
     def test_only_running_campaigns_the_agent_works_in(self):
         self.assertFalse(self._next(self.outsider))
-        self.campaign.action_pause()
+        self.campaign.with_user(self.manager).action_pause()
         self.assertFalse(self._next(self.agent))
 
     def test_outside_calling_hours_never_offered(self):

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import tagged, users
 
 from .common import CallCampaignCase
 
@@ -30,48 +30,62 @@ class TestScheduledCalls(CallCampaignCase):
         cls.campaign.status_ids |= cls.st_cyclic
 
     def _pending(self, member):
-        return self.env["mail.activity"].search([("call_member_id", "=", member.id)])
+        """The member's pending calls, whoever may see them, in the test's
+        environment (to act on them as the test's user)."""
+        return (
+            self.su_env["mail.activity"]
+            .search([("call_member_id", "=", member.id)])
+            .with_env(self.env)
+        )
 
+    @users("cc_agent")
     def test_status_schedules_then_moves_the_same_call(self):
         self.member.user_id = self.agent
-        self.member.set_status(self.st_recall)
-        first = self._pending(self.member)
+        member = self.member.with_env(self.env)
+        member.set_status(self.st_recall)
+        first = self._pending(member)
         self.assertEqual(len(first), 1)
         self.assertEqual(first.activity_type_id, self.call_type)
         self.assertEqual(first.user_id, self.agent)
+        self.assertEqual(member.call_activity_ids, first, "the agent sees the call")
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=10)
-        self.member.set_status(self.st_recall, next_call_date=date)
-        second = self._pending(self.member)
+        member.set_status(self.st_recall, next_call_date=date)
+        second = self._pending(member)
         self.assertEqual(second, first, "the call is moved, not duplicated")
         self.assertEqual(second.date_deadline, date.date())
-        self.member.set_status(self.st_follow, next_call_date=date + timedelta(days=1))
-        self.assertEqual(len(self._pending(self.member)), 1)
+        member.set_status(self.st_follow, next_call_date=date + timedelta(days=1))
+        self.assertEqual(len(self._pending(member)), 1)
         self.assertEqual(
-            self._pending(self.member).date_deadline, (date + timedelta(days=1)).date()
+            self._pending(member).date_deadline, (date + timedelta(days=1)).date()
         )
 
+    @users("cc_agent")
     def test_unassigned_member_call_goes_to_campaign_responsible(self):
-        self.member.set_status(self.st_recall)
+        self.member.with_env(self.env).set_status(self.st_recall)
         self.assertEqual(self._pending(self.member).user_id, self.manager)
 
+    @users("cc_agent")
     def test_closed_and_do_not_call_cancel_the_call(self):
-        self.members[:2].set_status(self.st_recall)
-        self.assertEqual(
-            len(self._pending(self.members[0]) | self._pending(self.members[1])), 2
-        )
-        self.members[0].set_status(self.st_interested)
-        self.members[1].set_status(self.st_dnc)
-        self.assertFalse(self._pending(self.members[0]))
-        self.assertFalse(self._pending(self.members[1]))
+        members = self.members[:2].with_env(self.env)
+        members.set_status(self.st_recall)
+        self.assertEqual(len(self._pending(members[0]) | self._pending(members[1])), 2)
+        members[0].set_status(self.st_interested)
+        members[1].set_status(self.st_dnc)
+        self.assertFalse(self._pending(members[0]))
+        self.assertFalse(self._pending(members[1]))
 
     def test_reassignment_moves_the_call(self):
-        self.member.user_id = self.agent
-        self.member.set_status(self.st_recall)
-        self.member.user_id = self.agent2
+        # the agent plans a call, the manager reassigns the member
+        self.member.with_user(self.manager).user_id = self.agent
+        self.member.with_user(self.agent).set_status(self.st_recall)
+        self.assertEqual(self._pending(self.member).user_id, self.agent)
+        self.member.with_user(self.manager).user_id = self.agent2
         self.assertEqual(self._pending(self.member).user_id, self.agent2)
 
     def test_one_pending_call_is_enforced(self):
-        self.member.set_status(self.st_recall)
+        """The guarantee below any user's refusal (code running as
+        superuser, e.g. another module): never a second pending call."""
+        self.member.with_user(self.agent).set_status(self.st_recall)
         with self.assertRaisesRegex(ValidationError, "already has a pending call"):
             self.env["mail.activity"].create(
                 {
@@ -84,8 +98,9 @@ class TestScheduledCalls(CallCampaignCase):
                 }
             )
 
+    @users("cc_agent")
     def test_done_from_activity_widget_is_a_contact(self):
-        member = self.member.with_user(self.agent)
+        member = self.member.with_env(self.env)
         member.set_status(self.st_recall)
         self._pending(member).action_feedback(feedback="Spoke with the buyer")
         self.assertEqual(member.attempt_count, 1)
@@ -99,32 +114,32 @@ class TestScheduledCalls(CallCampaignCase):
         member.set_status(self.st_interested)
         self.assertFalse(member.result_pending, "logging the result clears it")
         done = (
-            self.env["mail.activity"]
+            self.su_env["mail.activity"]
             .with_context(active_test=False)
             .search([("call_member_id", "=", self.member.id), ("active", "=", False)])
         )
         self.assertEqual(len(done), 1, "the done call is kept for reporting")
 
+    @users("cc_agent")
     def test_cyclic_status_loops_three_contacts(self):
+        member = self.member.with_env(self.env)
         start = datetime(2026, 11, 2, 10, 0, 0)
         with freeze_time(start):
-            self.member.set_status(self.st_cyclic)
+            member.set_status(self.st_cyclic)
         dates = []
         for contact in range(3):
             contact_time = start + timedelta(days=7 * contact + 7, hours=1)
             with freeze_time(contact_time):
-                self._pending(self.member).action_feedback(
-                    feedback=f"contact {contact}"
-                )
-                dates.append(self.member.next_call_date)
+                self._pending(member).action_feedback(feedback=f"contact {contact}")
+                dates.append(member.next_call_date)
                 self.assertEqual(
-                    self.member.next_call_date, contact_time + timedelta(days=7)
+                    member.next_call_date, contact_time + timedelta(days=7)
                 )
                 self.assertEqual(
-                    self._pending(self.member).date_deadline,
+                    self._pending(member).date_deadline,
                     (contact_time + timedelta(days=7)).date(),
                 )
-        self.assertEqual(self.member.attempt_count, 3)
+        self.assertEqual(member.attempt_count, 3)
         self.assertEqual(
             [b - a for a, b in zip(dates, dates[1:], strict=False)],
             [timedelta(days=7)] * 2,
@@ -170,42 +185,57 @@ class TestCallingHours(CallCampaignCase):
         )
         cls.campaign.status_ids |= cls.st_next_day
 
+    @users("cc_agent")
     def test_openings_depend_on_the_customer_time_zone(self):
+        campaign = self.campaign.with_env(self.env)
         self.assertEqual(
-            self.campaign._next_calling_slot(TUESDAY_EVENING, "Europe/Warsaw"),
+            campaign._next_calling_slot(TUESDAY_EVENING, "Europe/Warsaw"),
             datetime(2026, 11, 25, 8, 0, 0),
         )
         self.assertEqual(
-            self.campaign._next_calling_slot(TUESDAY_EVENING, "America/Sao_Paulo"),
+            campaign._next_calling_slot(TUESDAY_EVENING, "America/Sao_Paulo"),
             TUESDAY_EVENING,
         )
 
+    @users("cc_agent")
     def test_delay_date_is_moved_to_the_next_opening(self):
         with freeze_time(TUESDAY_EVENING):
-            (self.warsaw | self.sao_paulo).set_status(self.st_next_day)
+            (self.warsaw | self.sao_paulo).with_env(self.env).set_status(
+                self.st_next_day
+            )
         # Wednesday 19:00 UTC: Warsaw is closed until Thursday 09:00 local
         self.assertEqual(self.warsaw.next_call_date, datetime(2026, 11, 26, 8, 0, 0))
         self.assertEqual(
             self.sao_paulo.next_call_date, datetime(2026, 11, 25, 19, 0, 0)
         )
 
+    @users("cc_agent")
     def test_explicit_date_outside_hours_is_refused(self):
+        warsaw = self.warsaw.with_env(self.env)
+        sao_paulo = self.sao_paulo.with_env(self.env)
         with freeze_time(TUESDAY_EVENING - timedelta(days=1)):
             with self.assertRaisesRegex(
                 UserError, "Next allowed time: 2026-11-25 09:00"
             ):
-                self.warsaw.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
-            self.sao_paulo.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
-            self.assertEqual(self.sao_paulo.next_call_date, TUESDAY_EVENING)
+                warsaw.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
+            sao_paulo.set_status(self.st_recall, next_call_date=TUESDAY_EVENING)
+            self.assertEqual(sao_paulo.next_call_date, TUESDAY_EVENING)
+        self.assertEqual(warsaw.status_id, self.st_call)
 
+    @users("cc_agent")
     def test_weekend_is_skipped(self):
         saturday = datetime(2026, 11, 28, 12, 0, 0)
         self.assertEqual(
-            self.campaign._next_calling_slot(saturday, "Europe/Warsaw"),
+            self.campaign.with_env(self.env)._next_calling_slot(
+                saturday, "Europe/Warsaw"
+            ),
             datetime(2026, 11, 30, 8, 0, 0),
         )
 
     def test_campaign_time_zone_is_the_fallback(self):
         self.warsaw.partner_id.tz = False
-        self.campaign.tz = "America/Sao_Paulo"
-        self.assertEqual(self.warsaw._get_call_tz(), "America/Sao_Paulo")
+        # the manager configures the campaign, the agent calls
+        self.campaign.with_user(self.manager).tz = "America/Sao_Paulo"
+        self.assertEqual(
+            self.warsaw.with_user(self.agent)._get_call_tz(), "America/Sao_Paulo"
+        )

@@ -1,32 +1,46 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged, users
 
 from .common import CallCampaignCase
 
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestCustomerTimeline(CallCampaignCase):
+    """The timeline as the agent reads it on the contact and the lead."""
+
     def _timeline(self, record, user=None):
-        record = record.with_user(user) if user else record
+        record = record.with_user(user) if user else record.with_env(self.env)
         record.invalidate_recordset(["call_timeline_ids"])
         return record.call_timeline_ids
 
     def _kinds(self, record, user=None):
         return self._timeline(record, user).mapped("kind")
 
+    def _agent_sells(self):
+        """Set-up: the agent also works the sales team's leads (the lead's
+        events show only to who may read the lead)."""
+        self.agent.groups_id |= self.su_env.ref(
+            "sales_team.group_sale_salesman_all_leads"
+        )
+
+    @users("cc_agent")
     def test_campaign_events_on_contact_and_lead(self):
-        partner = self.partners[0]
-        lead = self.env["crm.lead"].create({"name": "Deal", "partner_id": partner.id})
-        member = self.member
-        member.lead_id = lead
-        member.user_id = self.agent
-        member.with_user(self.agent).set_status(self.st_recall, note="call me")
+        self._agent_sells()
+        partner = self.partners[0].with_env(self.env)
+        lead = self.su_env["crm.lead"].create(
+            {"name": "Deal", "partner_id": partner.id}
+        )
+        self.member.lead_id = lead
+        self.member.with_user(self.manager).user_id = self.agent
+        member = self.member.with_env(self.env)
+        member.set_status(self.st_recall, note="call me")
         member.stage_id = self.campaign.stage_ids[1]
+        # the agent's dialer reports on the agent's member
         member.register_call_outcome("busy", duration=3)
-        member.with_user(self.agent).register_call_outcome("answered", duration=60)
-        member.user_id = False
+        member.register_call_outcome("answered", duration=60)
+        self.member.with_user(self.manager).user_id = False
         kinds = self._kinds(partner)
         for kind in (
             "added",
@@ -58,6 +72,7 @@ class TestCustomerTimeline(CallCampaignCase):
         self.assertIn("status_change", self._kinds(lead))
         self.assertIn("lead_created", self._kinds(lead))
 
+    @users("cc_agent")
     def test_newest_first_and_styled(self):
         timeline = self._timeline(self.partners[0])
         self.assertEqual(
@@ -66,20 +81,26 @@ class TestCustomerTimeline(CallCampaignCase):
         self.assertTrue(all(event.kind_icon.startswith("fa-") for event in timeline))
 
     def test_forward_shows_from_and_to(self):
+        """The agent forwards, the colleague who receives the customer reads
+        where it comes from."""
         target = self.env["call.campaign"].create(
             {"name": "Other", "agent_ids": [(6, 0, self.agent2.ids)]}
         )
         self.member.user_id = self.agent
-        wizard = self.env["call.campaign.member.forward"].create(
-            {
-                "member_ids": [(6, 0, self.member.ids)],
-                "campaign_id": target.id,
-                "user_id": self.agent2.id,
-                "status_id": self.st_call.id,
-            }
+        wizard = (
+            self.env["call.campaign.member.forward"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "member_ids": [(6, 0, self.member.ids)],
+                    "campaign_id": target.id,
+                    "user_id": self.agent2.id,
+                    "status_id": self.st_call.id,
+                }
+            )
         )
-        wizard.with_user(self.agent).action_forward()
-        forward = self._timeline(self.partners[0]).filtered(
+        wizard.action_forward()
+        forward = self._timeline(self.partners[0], self.agent2).filtered(
             lambda e: e.kind == "forward"
         )
         self.assertRecordValues(
@@ -96,15 +117,15 @@ class TestCustomerTimeline(CallCampaignCase):
             ],
         )
 
+    @users("cc_agent")
     def test_seed_000_card_fields(self):
         """Interested / Not interested / Completed / Follow up show status,
         date and time, campaign, agent and (follow up) the date set."""
         date = fields.Datetime.now().replace(microsecond=0) + timedelta(days=2)
-        self.members[0].with_user(self.agent).set_status(
-            self.st_follow, next_call_date=date
-        )
-        self.members[1].with_user(self.agent).set_status(self.st_interested)
-        self.members[2].with_user(self.agent).set_status(self.st_not_interested)
+        members = self.members.with_env(self.env)
+        members[0].set_status(self.st_follow, next_call_date=date)
+        members[1].set_status(self.st_interested)
+        members[2].set_status(self.st_not_interested)
         follow = self._timeline(self.partners[0]).filtered(
             lambda e: e.status_id == self.st_follow and e.kind == "status_change"
         )
@@ -129,7 +150,11 @@ class TestCustomerTimeline(CallCampaignCase):
             self.assertEqual(event.campaign_id, self.campaign)
             self.assertEqual(event.user_id, self.agent)
 
+    @users("cc_agent")
     def test_crm_events(self):
+        """The agent also sells: the CRM events they make show on the
+        timelines they read."""
+        self._agent_sells()
         partner = self.env["res.partner"].create(
             {"name": "New", "user_id": self.agent.id}
         )
@@ -175,7 +200,9 @@ class TestCustomerTimeline(CallCampaignCase):
         )
         self.assertIn("note_logged", self._kinds(lead))
 
+    @users("cc_agent")
     def test_scheduled_message(self):
+        self._agent_sells()  # may write to the contact: schedules a message
         partner = self.partners[3]
         self.env["mail.scheduled.message"].create(
             {
@@ -208,9 +235,11 @@ class TestCustomerTimeline(CallCampaignCase):
         as_agent2 = self._timeline(partner, self.agent2)
         self.assertTrue(as_agent2.filtered(lambda e: e.campaign_id == hidden))
 
+    @users("cc_agent")
     def test_timeline_tab_is_one_page_and_button_opens_all(self):
-        partner = self.partners[4]
-        self.env["call.interaction"].create(
+        partner = self.partners[4].with_env(self.env)
+        # set-up: a long history
+        self.su_env["call.interaction"].create(
             [
                 {
                     "kind": "note",
@@ -225,6 +254,7 @@ class TestCustomerTimeline(CallCampaignCase):
         self.assertEqual(len(self._timeline(partner)), 80)
         action = partner.action_view_call_interactions()
         self.assertEqual(action["res_model"], "call.interaction")
+        self.assertGreater(partner.call_interaction_count, 100)
         self.assertEqual(
             self.env["call.interaction"].search_count(action["domain"]),
             partner.call_interaction_count,
@@ -235,27 +265,41 @@ class TestCustomerTimeline(CallCampaignCase):
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestCampaignDashboard(CallCampaignCase):
+    """The manager reads the dashboard of what the agent and the dialer did."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dialer = new_test_user(
+            cls.env,
+            login="cc_dashboard_dialer",
+            groups="call_campaign.group_call_dialer",
+        )
+        cls.campaign.agent_ids |= cls.dialer
+
+    @users("cc_manager")
     def test_dashboard_figures(self):
-        self.members[:2].write({"user_id": self.agent.id})
+        self.members[:2].with_env(self.env).write({"user_id": self.agent.id})
         self.members[0].with_user(self.agent).set_status(self.st_interested)
-        self.members[0]._register_contact()
-        self.members[1].register_call_outcome("answered")
-        self.members[2].stage_id = self.campaign.stage_ids[1]
-        self.campaign.invalidate_recordset()
-        self.assertEqual(self.campaign.closed_count, 1)
-        self.assertEqual(self.campaign.queued_count, 4)
-        stages = self.campaign.stage_ids
+        self.members[0]._register_contact()  # set-up: the contact happened
+        self.members[1].with_user(self.dialer).register_call_outcome("answered")
+        self.members[2].with_user(self.agent).stage_id = self.campaign.stage_ids[1]
+        campaign = self.campaign.with_env(self.env)
+        campaign.invalidate_recordset()
+        self.assertEqual(campaign.closed_count, 1)
+        self.assertEqual(campaign.queued_count, 4)
+        stages = campaign.stage_ids
         self.assertEqual(stages[0].member_count, 4)
         self.assertEqual(stages[1].member_count, 1)
         self.assertEqual(stages[1].member_rate, 20.0)
-        agent = self.agent.with_context(call_campaign_id=self.campaign.id)
+        agent = self.agent.with_env(self.env).with_context(
+            call_campaign_id=self.campaign.id
+        )
         self.assertEqual(agent.call_campaign_member_count, 2)
         self.assertEqual(agent.call_campaign_call_count, 0)
-        self.assertEqual(
-            self.env.user.with_context(
-                call_campaign_id=self.campaign.id
-            ).call_campaign_call_count,
-            1,
+        dialer = self.dialer.with_env(self.env).with_context(
+            call_campaign_id=self.campaign.id
         )
-        action = self.campaign.action_view_funnel()
+        self.assertEqual(dialer.call_campaign_call_count, 1)
+        action = campaign.action_view_funnel()
         self.assertEqual(action["res_model"], "call.campaign.member")

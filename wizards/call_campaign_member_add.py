@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.safe_eval import safe_eval
 
@@ -45,7 +45,7 @@ class CallCampaignMemberAdd(models.TransientModel):
             with self.env.cr.savepoint():
                 records = self.env[self.res_model].search(domain)
         except Exception as error:
-            raise UserError(_("The filter is not valid: %s", error)) from error
+            raise UserError(self.env._("The filter is not valid: %s", error)) from error
         counts = self.campaign_id._add_members_from(
             records, self.status_id, self.user_ids
         )
@@ -64,7 +64,7 @@ class CallCampaignMemberAdd(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
-            "name": _("Add Members"),
+            "name": self.env._("Add Members"),
         }
 
     @api.onchange("campaign_id")

@@ -17,7 +17,7 @@ class CallCampaignMemberForward(models.TransientModel):
     member_ids = fields.Many2many(
         "call.campaign.member",
         string="Members",
-        default=_default_member_ids,
+        default=lambda self: self._default_member_ids(),
         required=True,
     )
     member_count = fields.Integer(compute="_compute_member_count")
@@ -57,7 +57,8 @@ class CallCampaignMemberForward(models.TransientModel):
     @api.depends("member_ids", "campaign_id")
     def _compute_allowed(self):
         for wizard in self:
-            campaigns = wizard.campaign_id or wizard.member_ids.campaign_id
+            # an agent may forward to a campaign they do not work in
+            campaigns = (wizard.campaign_id or wizard.member_ids.campaign_id).sudo()
             users = campaigns[:1].agent_ids
             for campaign in campaigns[1:]:
                 users &= campaign.agent_ids

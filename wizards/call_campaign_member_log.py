@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.call_status import DATED_BEHAVIORS
@@ -16,7 +16,9 @@ class CallCampaignMemberLog(models.TransientModel):
         return self.env["call.campaign.member"]._from_active_context()
 
     member_ids = fields.Many2many(
-        "call.campaign.member", string="Members", default=_default_member_ids
+        "call.campaign.member",
+        string="Members",
+        default=lambda self: self._default_member_ids(),
     )
     member_count = fields.Integer("Number of Members", compute="_compute_member_count")
     member_id = fields.Many2one(
@@ -110,9 +112,9 @@ class CallCampaignMemberLog(models.TransientModel):
     def action_log(self):
         members = self._get_members()
         if not members:
-            raise UserError(_("Choose the member whose call you log."))
+            raise UserError(self.env._("Choose the member whose call you log."))
         if not self.status_id:
-            raise UserError(_("Choose the status of the call."))
+            raise UserError(self.env._("Choose the status of the call."))
         # all or nothing: the stage (checked by the member) and the status
         with self.env.cr.savepoint():
             if self.stage_id and self.stage_id != members.stage_id:
