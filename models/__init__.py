@@ -3,6 +3,7 @@ from . import call_status
 from . import call_status_reason
 from . import call_campaign
 from . import call_campaign_stage
+from . import call_campaign_agent_stat
 from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
@@ -13,4 +14,3 @@ from . import crm_lead
 from . import mail_activity
 from . import mail_message
 from . import mail_scheduled_message
-from . import res_users

@@ -128,6 +128,9 @@ class CallCampaign(models.Model):
     member_ids = fields.One2many(
         "call.campaign.member", "campaign_id", string="Members"
     )
+    agent_stat_ids = fields.One2many(
+        "call.campaign.agent.stat", "campaign_id", string="Calls per Agent"
+    )
     member_count = fields.Integer(compute="_compute_figures")
     to_call_today_count = fields.Integer("To Call Today", compute="_compute_figures")
     overdue_count = fields.Integer("Overdue", compute="_compute_figures")
