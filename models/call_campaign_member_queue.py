@@ -95,6 +95,12 @@ class CallCampaignMember(models.Model):
         transaction is reserving is skipped instead of given twice, and the
         reservation is written in the same transaction before the lock is
         released (see ``_lock_candidate`` for rows reserved meanwhile)."""
+        return self._next_for_agent(campaign_ids)
+
+    @api.model
+    def _next_for_agent(self, campaign_ids, exclude=None):
+        """``next_for_agent``; ``exclude``: members not to give now (the one
+        the agent just skipped)."""
         user = self.env.user
         campaigns = self.env["call.campaign"].search(
             [
@@ -110,7 +116,7 @@ class CallCampaignMember(models.Model):
         now = fields.Datetime.now()
         open_pairs = campaigns._calling_open_pairs(now)
         for tier in ("own_callbacks", "priority", "rest"):
-            member = self._next_candidate(campaigns, tier, now, open_pairs)
+            member = self._next_candidate(campaigns, tier, now, open_pairs, exclude)
             if member:
                 member._reserve(now)
                 return member
@@ -224,7 +230,7 @@ class CallCampaignMember(models.Model):
             )
 
     @api.model
-    def _next_candidate(self, campaigns, tier, now, open_pairs):
+    def _next_candidate(self, campaigns, tier, now, open_pairs, exclude=None):
         """One due member of the tier, locked for this transaction."""
         uid = self.env.uid
         conditions = [
@@ -266,7 +272,7 @@ class CallCampaignMember(models.Model):
                     pairs,
                 )
             )
-        tried = []
+        tried = list(exclude.ids) if exclude else []
         while True:
             self.env.cr.execute(
                 SQL(
@@ -320,6 +326,33 @@ class CallCampaignMember(models.Model):
                 "reserved_until": now + timedelta(minutes=minutes),
             }
         )
+
+    @public_method(reason=TextArg())
+    def action_skip(self, reason=None):
+        """The agent passes on the members “Next call” reserved to them: the
+        reservation ends, the history says so (with the reason), and the
+        members are back in the queue for anyone."""
+        if not self:
+            raise UserError(self.env._("Choose the members to skip."))
+        self.check_access("write")
+        now = fields.Datetime.now()
+        foreign = self.filtered(
+            lambda m: (
+                m.reserved_user_id != self.env.user
+                or not m.reserved_until
+                or m.reserved_until < now
+            )
+        )
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "%s is not reserved to you: only the member “Next Call” gave you "
+                    "can be skipped.",
+                    foreign[0].display_name,
+                )
+            )
+        self._write_workflow({"reserved_user_id": False, "reserved_until": False})
+        return self._create_history("skipped", note=reason or False).ids
 
     @api.model
     @public_method()

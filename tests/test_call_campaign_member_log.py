@@ -83,7 +83,7 @@ class TestLogCallWizard(CallCampaignCase):
         wizard = self.env["call.campaign.member.log"].create(
             {"member_ids": [(6, 0, self.member.ids)]}
         )
-        with self.assertRaisesRegex(UserError, "Choose the status"):
+        with self.assertRaisesRegex(UserError, "Choose the result of the call"):
             wizard.action_log()
         wizard.status_id = self.st_not_before
         with self.assertRaisesRegex(UserError, "requires a follow-up date"):

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.call_status import DATED_BEHAVIORS
+from ..models.call_status import DATED_BEHAVIORS, OUTCOMES
 from ..models.public_method import public_method
+
+# the call attempts an agent calling from Odoo observes (the dialer's keys)
+MANUAL_OUTCOMES = ("no_answer", "busy", "voicemail", "invalid_number")
 
 
 class CallCampaignMemberLog(models.TransientModel):
@@ -53,6 +58,24 @@ class CallCampaignMemberLog(models.TransientModel):
         "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
     note = fields.Text("Notes")
+    outcome = fields.Selection(
+        [outcome for outcome in OUTCOMES if outcome[0] in MANUAL_OUTCOMES],
+        string="Not Reached",
+        help="The call did not reach the customer: recorded as a call attempt "
+        "with the campaign's retry rules, no result needed.",
+    )
+    quick_date = fields.Selection(
+        [
+            ("hour", "In 1 hour"),
+            ("tomorrow", "Tomorrow, same time"),
+            ("week", "Next week"),
+        ],
+        string="Call Back",
+        help="Sets the follow-up date.",
+    )
+    phone = fields.Char(related="member_id.phone")
+    mobile = fields.Char(related="member_id.mobile")
+    email = fields.Char(related="member_id.email")
     next_call_date = fields.Datetime("Follow-up Date")
     date_required = fields.Boolean(related="status_id.date_required")
     date_allowed = fields.Boolean(compute="_compute_date_allowed")
@@ -101,6 +124,19 @@ class CallCampaignMemberLog(models.TransientModel):
         for wizard in self:
             wizard.interaction_ids = wizard.member_id.interaction_ids
 
+    @api.onchange("quick_date")
+    def _onchange_quick_date(self):
+        delays = {
+            "hour": timedelta(hours=1),
+            "tomorrow": timedelta(days=1),
+            "week": timedelta(weeks=1),
+        }
+        if self.quick_date:
+            self.next_call_date = (
+                fields.Datetime.now().replace(second=0, microsecond=0)
+                + delays[self.quick_date]
+            )
+
     @api.onchange("status_id")
     def _onchange_status_id(self):
         if self.reason_id.status_id != self.status_id:
@@ -110,24 +146,59 @@ class CallCampaignMemberLog(models.TransientModel):
 
     @public_method(one=True)
     def action_log(self):
+        self._log()
+        return {"type": "ir.actions.act_window_close"}
+
+    @public_method(one=True)
+    def action_save_and_next(self):
+        """Log this call, then the next member of the queue on the same screen."""
+        campaign = self._log().campaign_id
+        return self._action_next(campaign)
+
+    @public_method(one=True)
+    def action_skip(self):
+        """Pass on this reserved member (the note is the reason), then the next."""
+        members = self._get_members()
+        members.action_skip(self.note or None)
+        return self._action_next(members.campaign_id, exclude=members)
+
+    def _log(self):
+        """Hand the input to the member: a call attempt (``outcome``) or a
+        result (status), all or nothing."""
         members = self._get_members()
         if not members:
             raise UserError(self.env._("Choose the member whose call you log."))
-        if not self.status_id:
-            raise UserError(self.env._("Choose the status of the call."))
-        # all or nothing: the stage (checked by the member) and the status
+        if not self.outcome and not self.status_id:
+            raise UserError(
+                self.env._("Choose the result of the call, or how it did not reach.")
+            )
         with self.env.cr.savepoint():
             if self.stage_id and self.stage_id != members.stage_id:
                 members.write({"stage_id": self.stage_id.id})
-            members._set_status(
-                self.status_id,
-                self.next_call_date,
-                reason=self.reason_id,
-                note=self.note,
-                kind="call",
-            )
-            members._register_contact()
-        return {"type": "ir.actions.act_window_close"}
+            if self.outcome:
+                members.register_call_outcome(self.outcome, note=self.note or None)
+            else:
+                members._set_status(
+                    self.status_id,
+                    self.next_call_date,
+                    reason=self.reason_id,
+                    note=self.note,
+                    kind="call",
+                )
+                members._register_contact()
+        return members
+
+    def _action_next(self, campaigns, exclude=None):
+        member = self.env["call.campaign.member"]._next_for_agent(
+            campaigns if len(campaigns) == 1 else None, exclude=exclude
+        )
+        if not member:
+            notification = member._action_open_next_call()
+            notification["params"]["next"] = {"type": "ir.actions.act_window_close"}
+            return notification
+        return member._action_log_call(
+            {"active_model": member._name, "active_ids": member.ids}
+        ) | {"name": self.env._("Log a Call")}
 
     def _get_members(self):
         return self.member_ids or self.member_id

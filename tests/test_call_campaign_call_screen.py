@@ -1,0 +1,81 @@
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged, users
+
+from .common import CallCampaignCase
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestCallScreen(CallCampaignCase):
+    """Working a call from Log a Call: manual attempts, quick call-back dates,
+    Save & Next, Skip."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.campaign.status_ids |= cls.st_no_answer | cls.st_busy
+
+    def _screen(self, member):
+        return Form(
+            self.env["call.campaign.member.log"].with_context(
+                active_model="call.campaign.member", active_ids=member.ids
+            )
+        )
+
+    @users("cc_agent")
+    def test_skip_releases_with_history(self):
+        Member = self.env["call.campaign.member"]
+        member = Member.next_for_agent(self.campaign.ids)
+        self.assertEqual(member.reserved_user_id, self.agent)
+        member.action_skip("Wrong moment")
+        self.assertFalse(member.reserved_user_id)
+        skipped = member.interaction_ids.filtered(lambda i: i.kind == "skipped")
+        self.assertEqual(skipped.note, "Wrong moment")
+        with self.assertRaisesRegex(UserError, "not reserved to you"):
+            member.action_skip()
+
+    @users("cc_agent")
+    def test_manual_attempt_needs_no_result(self):
+        member = self.env["call.campaign.member"].next_for_agent(self.campaign.ids)
+        with self._screen(member) as screen:
+            screen.outcome = "no_answer"
+        screen.record.action_log()
+        self.assertEqual(member.attempt_count, 1)
+        self.assertEqual(member.status_id, self.st_no_answer, "the retry rules apply")
+        outcome = member.interaction_ids.filtered(lambda i: i.kind == "outcome")
+        self.assertEqual(outcome.outcome, "no_answer")
+        hidden = self.env["call.campaign.member.log"].browse().allowed_status_ids
+        self.assertNotIn(self.st_no_answer, hidden, "hidden statuses stay hidden")
+
+    @users("cc_agent")
+    def test_quick_call_back_date(self):
+        member = self.env["call.campaign.member"].next_for_agent(self.campaign.ids)
+        with self._screen(member) as screen:
+            screen.status_id = self.st_recall
+            screen.quick_date = "tomorrow"
+            self.assertTrue(screen.next_call_date)
+        screen.record.action_log()
+        self.assertEqual(member.state, "scheduled")
+
+    @users("cc_agent")
+    def test_save_and_next_opens_the_next_member(self):
+        Member = self.env["call.campaign.member"]
+        first = Member.next_for_agent(self.campaign.ids)
+        with self._screen(first) as screen:
+            screen.status_id = self.st_not_interested
+        action = screen.record.action_save_and_next()
+        self.assertEqual(first.state, "closed")
+        self.assertEqual(action["res_model"], "call.campaign.member.log")
+        following = Member.browse(action["context"]["active_ids"])
+        self.assertNotEqual(following, first)
+        self.assertEqual(following.reserved_user_id, self.agent, "reserved to me")
+
+    @users("cc_agent")
+    def test_skip_from_the_screen_moves_on(self):
+        Member = self.env["call.campaign.member"]
+        first = Member.next_for_agent(self.campaign.ids)
+        with self._screen(first) as screen:
+            screen.note = "Busy line, try later"
+        action = screen.record.action_skip()
+        self.assertFalse(first.reserved_user_id)
+        self.assertEqual(first.attempt_count, 0, "a skip is not a call")
+        self.assertNotEqual(Member.browse(action["context"]["active_ids"]), first)
