@@ -80,6 +80,44 @@ class TestCallCampaignTours(HttpCase):
         self.assertFalse(self.member.result_pending, "nothing was marked done")
         self.assertTrue(self.member.call_activity_ids, "the call is still planned")
 
+    def test_call_screen_in_three_actions(self):
+        no_answer = self.env.ref("call_campaign.call_status_no_answer")
+        self.campaign.status_ids |= no_answer
+        partners = self.env["res.partner"].create(
+            [
+                {"name": f"Screen Customer {i}", "phone": f"+48 601 888 00{i}"}
+                for i in (1, 2, 3)
+            ]
+        )
+        self.member.action_archive()  # the customer of the other tours
+        members = self.env["call.campaign.member"].create(
+            [
+                {
+                    "campaign_id": self.campaign.id,
+                    "partner_id": p.id,
+                    "priority": str(3 - i),
+                }
+                for i, p in enumerate(partners)
+            ]
+        )
+        first = members[0].with_user(self.agent).next_for_agent(self.campaign.ids)
+        self.assertEqual(first, members[0])
+        self.start_tour(
+            f"/odoo/call.campaign.member/{first.id}",
+            "call_campaign_call_screen_tour",
+            login="tour_agent",
+        )
+        members.invalidate_recordset()
+        self.assertEqual(
+            members[0].status_id,
+            self.env.ref("call_campaign.call_status_not_interested"),
+        )
+        self.assertEqual(members[1].status_id, no_answer)
+        self.assertEqual(members[1].attempt_count, 1)
+        skipped = members[2].interaction_ids.filtered(lambda i: i.kind == "skipped")
+        self.assertEqual(skipped.note, "Asked us to call after lunch")
+        self.assertFalse(members[2].reserved_user_id)
+
     def test_manager_status_in_campaign(self):
         self.start_tour(
             "/odoo/action-call_campaign.call_status_action",

@@ -33,22 +33,19 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "Choose the result",
-            trigger: ".modal .o_field_widget[name=status_id] input",
-            run: "edit Follow up",
-        },
-        {
-            trigger: ".ui-autocomplete .ui-menu-item a:contains('Follow up')",
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_selection_badge:contains('Follow up')",
             run: "click",
         },
         {
             content: "Choose the reason",
-            trigger: ".modal .o_field_widget[name=reason_id] input",
-            run: "edit Customer asked",
+            trigger:
+                ".modal .o_field_widget[name=reason_id] .o_selection_badge:contains('Customer asked to be called back')",
+            run: "click",
         },
         {
             trigger:
-                ".ui-autocomplete .ui-menu-item a:contains('Customer asked to be called back')",
-            run: "click",
+                ".modal .o_field_widget[name=reason_id] .o_selection_badge.active:contains('Customer asked to be called back')",
         },
         {
             content: "Give the follow-up date",
