@@ -125,6 +125,16 @@ class CallCampaign(models.Model):
         default=15,
         help="How long a member given by “Next call” stays reserved to its agent.",
     )
+    script = fields.Html(
+        "Agent Script",
+        translate=True,
+        sanitize="email_outgoing",
+        render_engine="qweb",
+        help="What agents say, shown on the call screen. Placeholders use Odoo's "
+        'template syntax on the member, e.g. <t t-out="object.partner_id.name"/>, '
+        '<t t-out="object.partner_id.commercial_company_name"/>, '
+        '<t t-out="object.user_id.name"/>, <t t-out="object.last_call_date"/>.',
+    )
     member_ids = fields.One2many(
         "call.campaign.member", "campaign_id", string="Members"
     )

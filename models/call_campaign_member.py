@@ -4,8 +4,11 @@ archiving and forwarding. The status service lives in
 ``call_campaign_member_scheduling.py``, the queue and dialer outcomes in
 ``call_campaign_member_queue.py``."""
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import is_html_empty
 
 from .call_status import DATED_BEHAVIORS
 from .public_method import DatetimeArg, RecordArg, public_method
@@ -143,6 +146,13 @@ class CallCampaignMember(models.Model):
     company_id = fields.Many2one(
         related="campaign_id.company_id", store=True, index=True
     )
+    script_html = fields.Html(
+        "Script",
+        compute="_compute_script_html",
+        sanitize=False,
+        help="The campaign's script filled in for this member, as the calling "
+        "user sees it.",
+    )
 
     _sql_constraints = [
         (
@@ -186,6 +196,32 @@ class CallCampaignMember(models.Model):
     def _compute_display_name(self):
         for member in self:
             member.display_name = member.partner_id.display_name or ""
+
+    @api.depends_context("uid", "lang")
+    @api.depends("campaign_id.script", "partner_id", "lead_id", "user_id")
+    def _compute_script_html(self):
+        for campaign, members in self.grouped("campaign_id").items():
+            scripts = members._origin._render_script(campaign.script)
+            for member in members:
+                member.script_html = scripts.get(member._origin.id, False)
+
+    def _render_script(self, template):
+        """A script (campaign's or status's) filled in for these members with
+        Odoo's template engine, as the calling user: placeholders read the
+        member's fields with the user's rights. One a template engine refuses
+        (an expression only template editors may use) becomes a notice, not
+        an error on the call screen."""
+        if not template or is_html_empty(template) or not self.ids:
+            return dict.fromkeys(self.ids, False)
+        try:
+            return self.env["mail.render.mixin"]._render_template(
+                template, self._name, self.ids, engine="qweb"
+            )
+        except (AccessError, UserError) as error:
+            notice = Markup("<p class='text-warning'>%s</p>") % self.env._(
+                "The script could not be shown: %s", str(error)[:200]
+            )
+            return dict.fromkeys(self.ids, notice)
 
     @api.depends("status_id.behavior", "next_call_date")
     def _compute_state(self):

@@ -98,6 +98,14 @@ class CallStatus(models.Model):
         domain="[('id', '!=', id)]",
         help="Status given when the retries are used up.",
     )
+    script = fields.Html(
+        "Agent Script",
+        translate=True,
+        sanitize="email_outgoing",
+        render_engine="qweb",
+        help="A short script shown on the call screen when this result is chosen "
+        "(objection handling); same placeholders as the campaign's script.",
+    )
     add_to_new_campaigns = fields.Boolean(
         help="Offered by every campaign created from now on."
     )

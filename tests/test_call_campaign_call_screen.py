@@ -79,3 +79,42 @@ class TestCallScreen(CallCampaignCase):
         self.assertFalse(first.reserved_user_id)
         self.assertEqual(first.attempt_count, 0, "a skip is not a call")
         self.assertNotEqual(Member.browse(action["context"]["active_ids"]), first)
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestAgentScripts(CallCampaignCase):
+    """Campaign and result scripts, filled in with Odoo's template engine for
+    the agent on the call screen."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.campaign.script = (
+            '<p>Hello <t t-out="object.partner_id.name"/>, '
+            'this is <t t-out="object.user_id.name"/>.</p>'
+        )
+        cls.st_not_interested.script = (
+            '<p>Ask <t t-out="object.partner_id.name"/> what would change it.</p>'
+        )
+        cls.members[0].write({"user_id": cls.agent.id})
+
+    @users("cc_agent")
+    def test_scripts_filled_in_for_the_agent(self):
+        member = self.members[0].with_env(self.env)
+        self.assertIn("Hello Customer 0", member.script_html)
+        self.assertIn(self.agent.name, member.script_html)
+        with Form(
+            self.env["call.campaign.member.log"].with_context(
+                active_model="call.campaign.member", active_ids=member.ids
+            )
+        ) as screen:
+            self.assertIn("Hello Customer 0", screen.script_html)
+            self.assertFalse(screen.status_script_html)
+            screen.status_id = self.st_not_interested
+            self.assertIn("Ask Customer 0", screen.status_script_html)
+
+    @users("cc_agent")
+    def test_a_script_the_agent_may_not_render_is_a_notice(self):
+        self.campaign.sudo().script = '<p><t t-out="user.sudo().password"/></p>'
+        member = self.members[0].with_env(self.env)
+        self.assertIn("could not be shown", member.script_html)

@@ -73,6 +73,10 @@ class CallCampaignMemberLog(models.TransientModel):
         string="Call Back",
         help="Sets the follow-up date.",
     )
+    script_html = fields.Html(related="member_id.script_html")
+    status_script_html = fields.Html(
+        "Result Script", compute="_compute_status_script_html", sanitize=False
+    )
     phone = fields.Char(related="member_id.phone")
     mobile = fields.Char(related="member_id.mobile")
     email = fields.Char(related="member_id.email")
@@ -123,6 +127,14 @@ class CallCampaignMemberLog(models.TransientModel):
     def _compute_interaction_ids(self):
         for wizard in self:
             wizard.interaction_ids = wizard.member_id.interaction_ids
+
+    @api.depends("member_id", "status_id")
+    def _compute_status_script_html(self):
+        for wizard in self:
+            member = wizard.member_id._origin
+            wizard.status_script_html = member._render_script(
+                wizard.status_id.script
+            ).get(member.id, False)
 
     @api.onchange("quick_date")
     def _onchange_quick_date(self):
