@@ -129,7 +129,6 @@ class CallCampaign(models.Model):
         "Agent Script",
         translate=True,
         sanitize="email_outgoing",
-        render_engine="qweb",
         help="What agents say, shown on the call screen. Placeholders use Odoo's "
         'template syntax on the member, e.g. <t t-out="object.partner_id.name"/>, '
         '<t t-out="object.partner_id.commercial_company_name"/>, '

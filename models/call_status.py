@@ -102,7 +102,6 @@ class CallStatus(models.Model):
         "Agent Script",
         translate=True,
         sanitize="email_outgoing",
-        render_engine="qweb",
         help="A short script shown on the call screen when this result is chosen "
         "(objection handling); same placeholders as the campaign's script.",
     )
