@@ -118,3 +118,22 @@ class TestAgentScripts(CallCampaignCase):
         self.campaign.sudo().script = '<p><t t-out="user.sudo().password"/></p>'
         member = self.members[0].with_env(self.env)
         self.assertIn("could not be shown", member.script_html)
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestOpeningTheApp(CallCampaignCase):
+    @users("cc_agent")
+    def test_opening_the_app_reserves_nobody(self):
+        """The app opens on the agent's calls; Next Call is a menu of its
+        own, never a side effect of opening the app."""
+        menus = self.env["ir.ui.menu"].load_menus(debug=False)
+        root = self.env.ref("call_campaign.call_campaign_menu_root")
+        my_calls = self.env.ref("call_campaign.call_campaign_member_action_my_calls")
+        self.assertEqual(
+            menus[root.id]["action"], f"ir.actions.act_window,{my_calls.id}"
+        )
+        self.assertFalse(
+            self.env["call.campaign.member"].search(
+                [("reserved_user_id", "=", self.agent.id)]
+            )
+        )
