@@ -443,13 +443,14 @@ class CallCampaign(models.Model):
             .partner_id.ids
         )
         blacklisted = set(partners._call_blacklisted().ids)
-        vals_list, seen = [], set()
+        vals_list, seen, same_contact = [], set(), 0
         for partner_id, lead_id in candidates:
-            if (
-                partner_id in existing
-                or partner_id in seen
-                or partner_id in blacklisted
-            ):
+            if partner_id in seen:
+                # another lead of a contact added by this run: a contact is
+                # once in a campaign, with its first lead
+                same_contact += 1
+                continue
+            if partner_id in existing or partner_id in blacklisted:
                 continue
             seen.add(partner_id)
             vals_list.append(
@@ -466,7 +467,8 @@ class CallCampaign(models.Model):
         Member.create(vals_list)
         return {
             "added": len(vals_list),
-            "duplicates": len({p for p, _lead in candidates if p in existing}),
+            "duplicates": len({p for p, _lead in candidates if p in existing})
+            + same_contact,
             "blacklisted": len(blacklisted - existing),
             "no_contact": len(records) - len(candidates),
         }

@@ -9,6 +9,7 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
 from .public_method import DatetimeArg, RecordArg, TextArg, public_method
@@ -240,7 +241,7 @@ class CallCampaignMember(models.Model):
                 raise UserError(
                     self.env._(
                         "The follow-up date %s is not a plausible date.",
-                        fields.Datetime.to_string(date),
+                        format_datetime(self.env, date),
                     )
                 )
             if status.behavior not in DATED_BEHAVIORS:
@@ -254,7 +255,7 @@ class CallCampaignMember(models.Model):
                 raise UserError(
                     self.env._(
                         "The follow-up date %s is in the past.",
-                        fields.Datetime.to_string(date),
+                        format_datetime(self.env, date),
                     )
                 )
         elif status.date_required:

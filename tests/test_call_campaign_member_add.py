@@ -51,6 +51,7 @@ class TestMemberAddWizard(CallCampaignCase):
             [
                 {"name": "With contact", "partner_id": self.new_partners[0].id},
                 {"name": "Without contact", "contact_name": "Nobody"},
+                {"name": "Same contact", "partner_id": self.new_partners[0].id},
             ]
         )
         wizard = self._wizard(
@@ -59,8 +60,13 @@ class TestMemberAddWizard(CallCampaignCase):
         wizard.action_add()
         self.assertEqual(wizard.added_count, 1)
         self.assertEqual(wizard.no_contact_count, 1)
-        member = self.campaign.member_ids.filtered(lambda m: m.lead_id == leads[0])
-        self.assertEqual(member.partner_id, self.new_partners[0])
+        self.assertEqual(
+            wizard.duplicate_count, 1, "the second lead of a contact is counted"
+        )
+        member = self.campaign.member_ids.filtered(
+            lambda m: m.partner_id == self.new_partners[0]
+        )
+        self.assertIn(member.lead_id, leads[0] | leads[2], "one of its leads")
 
     @users("cc_agent")
     def test_add_to_campaign_action_from_contact_list(self):
