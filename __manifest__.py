@@ -37,6 +37,7 @@
     "assets": {
         "web.assets_backend": [
             "call_campaign/static/src/js/*.js",
+            "call_campaign/static/src/scss/*.scss",
         ],
         "web.assets_tests": [
             "call_campaign/static/tests/tours/*.js",
