@@ -3,7 +3,6 @@ from . import call_status
 from . import call_status_reason
 from . import call_campaign
 from . import call_campaign_stage
-from . import call_campaign_agent_stat
 from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
@@ -14,3 +13,5 @@ from . import crm_lead
 from . import mail_activity
 from . import mail_message
 from . import mail_scheduled_message
+# last: its SQL view reads the tables of the models above
+from . import call_campaign_agent_stat
