@@ -13,5 +13,6 @@ from . import crm_lead
 from . import mail_activity
 from . import mail_message
 from . import mail_scheduled_message
+
 # last: its SQL view reads the tables of the models above
 from . import call_campaign_agent_stat
