@@ -29,10 +29,48 @@ class CallCampaign(models.Model):
 
     def _default_stage_ids(self):
         return [
-            Command.create({"name": self.env._("New"), "sequence": 1}),
-            Command.create({"name": self.env._("In progress"), "sequence": 2}),
-            Command.create({"name": self.env._("Done"), "sequence": 3, "fold": True}),
+            Command.create({"name": name, "sequence": sequence, "fold": fold})
+            for name, sequence, fold in self._default_stage_names()
         ]
+
+    def _default_stage_names(self):
+        # English here; every installed language gets its translation on create
+        return [
+            (self.env._("New"), 1, False),
+            (self.env._("In progress"), 2, False),
+            (self.env._("Done"), 3, True),
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        campaigns = super(CallCampaign, self.with_context(lang="en_US")).create(
+            vals_list
+        )
+        self._translate_default_stages(campaigns.with_env(self.env).stage_ids)
+        return campaigns.with_env(self.env)
+
+    def _translate_default_stages(self, stages):
+        """Default stage names in every installed language, as Odoo does for
+        the translations of its data files."""
+        english = {
+            name: sequence
+            for name, sequence, _fold in self.with_context(
+                lang="en_US"
+            )._default_stage_names()
+        }
+        defaults = stages.with_context(lang="en_US").filtered(
+            lambda stage: stage.name in english
+        )
+        if not defaults:
+            return
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        for stage in defaults:
+            source = stage.with_context(lang="en_US").name
+            translations = {}
+            for code in langs:
+                names = self.with_context(lang=code)._default_stage_names()
+                translations[code] = names[english[source] - 1][0]
+            stage.update_field_translations("name", translations)
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)

@@ -55,6 +55,7 @@ class CallStatus(models.Model):
     )
     behavior = fields.Selection(
         BEHAVIORS,
+        string="Behaviour",
         required=True,
         default="to_call",
         help="Tells the system if, when and to whom the next call is offered.",

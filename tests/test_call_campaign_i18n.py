@@ -64,3 +64,29 @@ class TestTranslations(CallCampaignCase):
                     str(caught.exception),
                     expected % self.st_not_before.with_context(lang=lang).name,
                 )
+
+    def test_default_stages_in_every_language(self):
+        for lang in ("pl_PL", "es_ES"):
+            self.env["res.lang"]._activate_lang(lang)
+            self.env["ir.module.module"]._load_module_terms(
+                ["call_campaign"], [lang], overwrite=True
+            )
+        self.manager.lang = "pl_PL"
+        campaign = (
+            self.env["call.campaign"]
+            .with_user(self.manager)
+            .with_context(lang="pl_PL")
+            .create({"name": "Kampania"})
+        )
+        stages = campaign.sudo().stage_ids
+        self.assertEqual(
+            stages.with_context(lang="en_US").mapped("name"),
+            ["New", "In progress", "Done"],
+        )
+        self.assertEqual(
+            stages.with_context(lang="pl_PL").mapped("name")[:2], ["Nowy", "W trakcie"]
+        )
+        self.assertEqual(
+            stages.with_context(lang="es_ES").mapped("name")[:2],
+            ["Nuevo", "En progreso"],
+        )
