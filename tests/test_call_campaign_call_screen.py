@@ -137,3 +137,18 @@ class TestOpeningTheApp(CallCampaignCase):
                 [("reserved_user_id", "=", self.agent.id)]
             )
         )
+
+    @users("cc_agent")
+    def test_members_across_campaigns_by_campaign(self):
+        """The members of every campaign are grouped by campaign (each has its
+        own stages); one campaign's members by its stages."""
+        Member = self.env["call.campaign.member"]
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_action"
+        )
+        self.assertIn("'search_default_group_campaign': 1", action["context"])
+        groups = Member.web_read_group([], ["campaign_id"], ["campaign_id"])
+        self.assertEqual(groups["length"], 1, "the agent's one campaign")
+        own = self.campaign.with_env(self.env).action_view_members()["context"]
+        self.assertNotIn("search_default_group_campaign", own)
+        self.assertEqual(own["default_campaign_id"], self.campaign.id)

@@ -73,6 +73,11 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "click",
         },
         {
+            content: "Members are grouped by campaign: open the campaign's group",
+            trigger: ".o_list_view .o_group_header:contains('Tour Campaign')",
+            run: "click",
+        },
+        {
             content: "Select the customer",
             trigger:
                 ".o_list_view .o_data_row:contains('Tour Customer') .o_list_record_selector input",
