@@ -351,8 +351,15 @@ class CallCampaignMember(models.Model):
                     foreign[0].display_name,
                 )
             )
-        self._write_workflow({"reserved_user_id": False, "reserved_until": False})
+        self._release_reservation()
         return self._create_history("skipped", note=reason or False).ids
+
+    def _release_reservation(self):
+        """End the calling user's own reservations of these members (no
+        history: a reservation is not history)."""
+        mine = self.filtered(lambda m: m.reserved_user_id == self.env.user)
+        mine._write_workflow({"reserved_user_id": False, "reserved_until": False})
+        return mine
 
     @api.model
     @public_method()

@@ -70,6 +70,17 @@ class TestCallScreen(CallCampaignCase):
         self.assertEqual(following.reserved_user_id, self.agent, "reserved to me")
 
     @users("cc_agent")
+    def test_closing_the_screen_releases_the_customer(self):
+        member = self.env["call.campaign.member"].next_for_agent(self.campaign.ids)
+        history = len(member.interaction_ids)
+        with self._screen(member) as screen:
+            self.assertTrue(screen.reserved_to_me)
+            self.assertEqual(screen.reserved_until, member.reserved_until)
+        screen.record.action_close()
+        self.assertFalse(member.reserved_user_id, "back in the queue")
+        self.assertEqual(len(member.interaction_ids), history, "not history")
+
+    @users("cc_agent")
     def test_skip_from_the_screen_moves_on(self):
         Member = self.env["call.campaign.member"]
         first = Member.next_for_agent(self.campaign.ids)

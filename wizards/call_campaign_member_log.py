@@ -77,6 +77,10 @@ class CallCampaignMemberLog(models.TransientModel):
     status_script_html = fields.Html(
         "Result Script", compute="_compute_status_script_html", sanitize=False
     )
+    reserved_until = fields.Datetime(
+        related="member_id.reserved_until", string="Reserved To You Until"
+    )
+    reserved_to_me = fields.Boolean(compute="_compute_reserved_to_me")
     phone = fields.Char(related="member_id.phone")
     mobile = fields.Char(related="member_id.mobile")
     email = fields.Char(related="member_id.email")
@@ -128,6 +132,11 @@ class CallCampaignMemberLog(models.TransientModel):
         for wizard in self:
             wizard.interaction_ids = wizard.member_id.interaction_ids
 
+    @api.depends("member_id")
+    def _compute_reserved_to_me(self):
+        for wizard in self:
+            wizard.reserved_to_me = wizard.member_id.reserved_user_id == self.env.user
+
     @api.depends("member_id", "status_id")
     def _compute_status_script_html(self):
         for wizard in self:
@@ -173,6 +182,13 @@ class CallCampaignMemberLog(models.TransientModel):
         members = self._get_members()
         members.action_skip(self.note or None)
         return self._action_next(members.campaign_id, exclude=members)
+
+    @public_method(one=True)
+    def action_close(self):
+        """Closing the screen without a result hands the customer back to the
+        queue: a reservation is for working the call, not for keeping it."""
+        self._get_members()._release_reservation()
+        return {"type": "ir.actions.act_window_close"}
 
     def _log(self):
         """Hand the input to the member: a call attempt (``outcome``) or a

@@ -25,7 +25,7 @@ registry.category("web_tour.tours").add("call_campaign_mark_done_tour", {
         },
         {
             content: "Leave without logging",
-            trigger: ".modal .modal-footer button:contains('Cancel')",
+            trigger: ".modal .modal-footer button[name=action_close]",
             run: "click",
         },
         {
