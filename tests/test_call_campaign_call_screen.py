@@ -163,3 +163,11 @@ class TestOpeningTheApp(CallCampaignCase):
         own = self.campaign.with_env(self.env).action_view_members()["context"]
         self.assertNotIn("search_default_group_campaign", own)
         self.assertEqual(own["default_campaign_id"], self.campaign.id)
+
+    @users("cc_agent")
+    def test_numbers_dial_from_the_lists(self):
+        """Members' lists and cards give click-to-dial numbers."""
+        Member = self.env["call.campaign.member"]
+        for view_type in ("list", "kanban"):
+            arch = Member.get_views([(False, view_type)])["views"][view_type]["arch"]
+            self.assertRegex(arch, r'name="phone"[^>]*widget="phone"', view_type)
