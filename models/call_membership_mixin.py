@@ -149,7 +149,7 @@ class CallMembershipMixin(models.AbstractModel):
     def action_log_call_campaign(self):
         partner = self.partner_id if self._name == "crm.lead" else self
         return self.env["call.campaign.member"]._action_log_call(
-            {"call_log_partner_id": partner.id}
+            {"default_partner_filter_id": partner.id}
         )
 
     @public_method()

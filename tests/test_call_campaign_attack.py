@@ -233,7 +233,7 @@ class TestCallCampaignAttack(RpcCaseMixin, HttpCase):
             active_ids=[self.unassigned.id],
             default_campaign_id=self.other.id,
             call_campaign_id=self.other.id,
-            call_log_partner_id=self.unassigned.partner_id.id,
+            default_partner_filter_id=self.unassigned.partner_id.id,
             call_campaign_no_history=True,
             call_campaign_forward=True,
         )

@@ -39,7 +39,7 @@ class CallCampaignMemberForward(models.TransientModel):
     status_id = fields.Many2one(
         "call.status", domain="[('id', 'in', allowed_status_ids)]"
     )
-    is_do_not_call = fields.Boolean(compute="_compute_is_do_not_call")
+    status_behavior = fields.Selection(related="status_id.behavior")
     reason_id = fields.Many2one(
         "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
@@ -64,11 +64,6 @@ class CallCampaignMemberForward(models.TransientModel):
                 users &= campaign.agent_ids
             wizard.allowed_user_ids = users
             wizard.allowed_status_ids = campaigns._offered_statuses()
-
-    @api.depends("status_id")
-    def _compute_is_do_not_call(self):
-        for wizard in self:
-            wizard.is_do_not_call = wizard.status_id.behavior == "do_not_call"
 
     @api.onchange("status_id")
     def _onchange_status_id(self):

@@ -36,7 +36,6 @@ class CallCampaignMemberLog(models.TransientModel):
     partner_filter_id = fields.Many2one(
         "res.partner",
         string="Customer",
-        default=lambda self: self.env.context.get("call_log_partner_id"),
         help="Opened from a contact or lead: the member is one of its memberships.",
     )
     partner_id = fields.Many2one(related="member_id.partner_id", string="Person")
@@ -87,7 +86,7 @@ class CallCampaignMemberLog(models.TransientModel):
     next_call_date = fields.Datetime("Follow-up Date")
     date_required = fields.Boolean(related="status_id.date_required")
     date_allowed = fields.Boolean(compute="_compute_date_allowed")
-    is_do_not_call = fields.Boolean(compute="_compute_date_allowed")
+    status_behavior = fields.Selection(related="status_id.behavior")
     interaction_ids = fields.One2many(
         "call.interaction", compute="_compute_interaction_ids", string="Contact History"
     )
@@ -125,7 +124,6 @@ class CallCampaignMemberLog(models.TransientModel):
     def _compute_date_allowed(self):
         for wizard in self:
             wizard.date_allowed = wizard.status_id.behavior in DATED_BEHAVIORS
-            wizard.is_do_not_call = wizard.status_id.behavior == "do_not_call"
 
     @api.depends("member_id")
     def _compute_interaction_ids(self):
