@@ -37,6 +37,9 @@
     "assets": {
         "web.assets_backend": [
             "call_campaign/static/src/js/*.js",
+            "call_campaign/static/src/my_day/*",
+            "call_campaign/static/src/call_screen/*",
+            "call_campaign/static/src/call_calendar/*",
             "call_campaign/static/src/scss/*.scss",
         ],
         "web.assets_tests": [

@@ -401,6 +401,11 @@ class CallCampaign(models.Model):
             "default_campaign_id": self.id,
             "search_default_group_stage": 0,
         }
+        kanban = self.env.ref("call_campaign.call_campaign_member_view_kanban_campaign")
+        action["views"] = [
+            (kanban.id if view_type == "kanban" else view_id, view_type)
+            for view_id, view_type in action["views"]
+        ]
         return action
 
     @public_method(one=True)

@@ -1,4 +1,7 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .call_interaction import CALL_KINDS
 
 
 class CallCampaignAgentStat(models.Model):
@@ -21,7 +24,8 @@ class CallCampaignAgentStat(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""CREATE VIEW {self._table} AS (
+            SQL(
+                """CREATE VIEW %s AS (
                 SELECT row_number() OVER (ORDER BY rel.campaign_id, rel.user_id) AS id,
                        rel.campaign_id,
                        rel.user_id,
@@ -32,14 +36,18 @@ class CallCampaignAgentStat(models.Model):
                        (SELECT count(*) FROM call_interaction i
                          WHERE i.campaign_id = rel.campaign_id
                            AND i.user_id = rel.user_id
-                           AND i.kind IN ('call', 'outcome')) AS call_count,
+                           AND i.kind IN %s) AS call_count,
                        (SELECT count(*) FROM call_interaction i
                           JOIN call_status s ON s.id = i.status_id
                          WHERE i.campaign_id = rel.campaign_id
                            AND i.user_id = rel.user_id
-                           AND i.kind IN ('call', 'outcome')
+                           AND i.kind IN %s
                            AND s.result = 'success') AS success_count
                   FROM call_campaign_agent_rel rel
                   JOIN call_campaign c ON c.id = rel.campaign_id
-            )"""  # noqa: S608
+            )""",
+                SQL.identifier(self._table),
+                CALL_KINDS,
+                CALL_KINDS,
+            )
         )

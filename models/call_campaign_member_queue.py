@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, mute_logger
 
+from .call_interaction import CALL_KINDS
 from .call_status import FINAL_BEHAVIORS, OUTCOMES
 from .public_method import ChoiceArg, IntArg, RecordArg, TextArg, public_method
 
@@ -38,6 +39,13 @@ class CallCampaignMember(models.Model):
         now = now or fields.Datetime.now()
         if due == "overdue":
             return [("state", "=", "scheduled"), ("next_call_date", "<", now)]
+        if due == "now":
+            return [
+                ("state", "in", ("queued", "scheduled")),
+                "|",
+                ("next_call_date", "=", False),
+                ("next_call_date", "<=", now),
+            ]
         tz = pytz.timezone(self.env.user.tz or "UTC")
         local_day = pytz.utc.localize(now).astimezone(tz).date()
         end_of_day = (
@@ -354,6 +362,14 @@ class CallCampaignMember(models.Model):
         self._release_reservation()
         return self._create_history("skipped", note=reason or False).ids
 
+    @public_method()
+    def action_release_reservation(self):
+        """The call screen was closed without a result: the calling user's
+        own reservations of these members end (others' are left alone), and
+        the customers are back in the queue. Returns the released ids."""
+        self.check_access("read")
+        return self._release_reservation().ids
+
     def _release_reservation(self):
         """End the calling user's own reservations of these members (no
         history: a reservation is not history)."""
@@ -367,7 +383,91 @@ class CallCampaignMember(models.Model):
         """Menu entry: the next member of any campaign the agent works in."""
         return self.next_for_agent()._action_open_next_call()
 
+    @api.model
+    @public_method()
+    def get_my_day(self):
+        """The agent's day at a glance (the app's landing page): what is due
+        now, overdue, their callbacks, the calls they made today and the
+        customers reserved to them, each with the domain that lists it, and
+        their running campaigns. Reads only; "Next call" stays a button."""
+        uid = self.env.uid
+        now = fields.Datetime.now()
+        campaigns = self.env["call.campaign"].search(
+            [("state", "=", "running"), ("agent_ids", "in", uid)]
+        )
+        mine_or_free = [("campaign_id", "in", campaigns.ids)] + [
+            "|",
+            ("user_id", "=", False),
+            ("user_id", "=", uid),
+        ]
+        due_now = mine_or_free + self._due_domain("now", now)
+        interactions = self.env["call.interaction"]
+        done_today = [
+            ("user_id", "=", uid),
+            ("kind", "in", CALL_KINDS),
+            ("date", ">=", self._local_day_start(now)),
+        ]
+        figures = [
+            ("due_now", self.env._("Due now"), self._name, due_now),
+            (
+                "overdue",
+                self.env._("Overdue"),
+                self._name,
+                [("user_id", "=", uid)] + self._due_domain("overdue", now),
+            ),
+            (
+                "callbacks",
+                self.env._("My callbacks"),
+                self._name,
+                [
+                    ("user_id", "=", uid),
+                    ("behavior", "=", "my_record"),
+                    ("state", "in", ("queued", "scheduled")),
+                ],
+            ),
+            ("done_today", self.env._("Calls today"), interactions._name, done_today),
+            (
+                "reserved",
+                self.env._("Reserved to me"),
+                self._name,
+                [("reserved_user_id", "=", uid), ("reserved_until", ">", now)],
+            ),
+        ]
+        due_by_campaign = dict(self._read_group(due_now, ["campaign_id"], ["__count"]))
+        return {
+            "figures": [
+                {
+                    "key": key,
+                    "label": label,
+                    "model": model,
+                    "domain": domain,
+                    "count": self.env[model].search_count(domain),
+                }
+                for key, label, model, domain in figures
+            ],
+            "campaigns": [
+                {
+                    "id": campaign.id,
+                    "name": campaign.name,
+                    "due_now": due_by_campaign.get(campaign, 0),
+                }
+                for campaign in campaigns
+            ],
+        }
+
+    def _local_day_start(self, now):
+        """Midnight of the calling user's day, in UTC."""
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        local_day = pytz.utc.localize(now).astimezone(tz).date()
+        return (
+            tz.localize(datetime.combine(local_day, time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+
     def _action_open_next_call(self):
+        """The call screen of this reserved member, or a notice that nobody
+        is due."""
         if not self:
             return {
                 "type": "ir.actions.client",
@@ -381,12 +481,7 @@ class CallCampaignMember(models.Model):
                     "sticky": False,
                 },
             }
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Next Call"),
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        # the call screen, straight away: taking a call is one click
+        return self._action_log_call(
+            {"active_model": self._name, "active_ids": self.ids}
+        ) | {"name": self.env._("Log a Call")}

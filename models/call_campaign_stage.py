@@ -26,6 +26,19 @@ class CallCampaignStage(models.Model):
         help="Share of the campaign's members.",
     )
 
+    @api.model
+    def name_create(self, name):
+        """ "+ Stage" of a members' kanban: only a campaign's own members know
+        the campaign the new stage belongs to."""
+        if not self.env.context.get("default_campaign_id"):
+            raise UserError(
+                self.env._(
+                    "A stage belongs to one campaign: add it from that campaign's "
+                    "members or on the campaign's form."
+                )
+            )
+        return super().name_create(name)
+
     @api.depends("campaign_id")
     def _compute_member_count(self):
         """The stage funnel: one grouped query for all stages shown."""

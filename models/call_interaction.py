@@ -31,6 +31,9 @@ KINDS = [
     ("note_logged", "Note logged"),
     ("message_scheduled", "Message scheduled"),
 ]
+# the events that are calls made (a result logged, or an attempt that did
+# not reach): agents' call counts and "done today" count these
+CALL_KINDS = ("call", "outcome")
 # events that belong to a campaign (the others come from CRM and mail)
 CAMPAIGN_KINDS = (
     "added",

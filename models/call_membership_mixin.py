@@ -1,3 +1,5 @@
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -154,6 +156,9 @@ class CallMembershipMixin(models.AbstractModel):
 
     @public_method()
     def action_add_to_call_campaign(self):
+        """The add wizard on these records: on the list's filter itself when
+        the selection is the whole filter (it stays readable and editable),
+        otherwise on the selected ids."""
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Add to Campaign"),
@@ -162,6 +167,18 @@ class CallMembershipMixin(models.AbstractModel):
             "target": "new",
             "context": {
                 "default_res_model": self._name,
-                "default_domain": str([("id", "in", self.ids)]),
+                "default_domain": str(self._selection_domain()),
             },
         }
+
+    def _selection_domain(self):
+        domain = self.env.context.get("active_domain")
+        if domain and isinstance(domain, list):
+            try:
+                with self.env.cr.savepoint():
+                    matches = self.search_count(domain)
+            except (ValueError, TypeError, UserError, psycopg2.Error):
+                matches = None  # not a domain of this model: the ids serve
+            if matches == len(self) and self.filtered_domain(domain) == self:
+                return domain
+        return [("id", "in", self.ids)]

@@ -42,9 +42,23 @@ class MailActivity(models.Model):
     call_partner_id = fields.Many2one(
         related="call_member_id.partner_id", string="Customer"
     )
+    call_phone = fields.Char(related="call_member_id.phone", string="Phone")
     call_next_date = fields.Datetime(
         related="call_member_id.next_call_date", string="Call At"
     )
+
+    @api.depends("call_partner_id", "call_campaign_id")
+    def _compute_display_name(self):
+        """A campaign call is named after whom to call and for which
+        campaign (the calendar of scheduled calls shows it at its time)."""
+        calls = self.filtered("call_member_id")
+        for call in calls:
+            call.display_name = self.env._(
+                "%(customer)s — %(campaign)s",
+                customer=call.call_partner_id.display_name,
+                campaign=call.call_campaign_id.display_name,
+            )
+        return super(MailActivity, self - calls)._compute_display_name()
 
     def init(self):
         # one pending call per member, whatever writes it (two cron workers

@@ -9,6 +9,7 @@ from . import test_call_campaign_member_add
 from . import test_call_campaign_member_forward
 from . import test_call_campaign_member_log
 from . import test_call_campaign_member_status
+from . import test_call_campaign_my_day
 from . import test_call_campaign_outcome
 from . import test_call_campaign_public_methods
 from . import test_call_campaign_queue

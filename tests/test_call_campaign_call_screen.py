@@ -134,22 +134,6 @@ class TestAgentScripts(CallCampaignCase):
 @tagged("call_campaign", "post_install", "-at_install")
 class TestOpeningTheApp(CallCampaignCase):
     @users("cc_agent")
-    def test_opening_the_app_reserves_nobody(self):
-        """The app opens on the agent's calls; Next Call is a menu of its
-        own, never a side effect of opening the app."""
-        menus = self.env["ir.ui.menu"].load_menus(debug=False)
-        root = self.env.ref("call_campaign.call_campaign_menu_root")
-        my_calls = self.env.ref("call_campaign.call_campaign_member_action_my_calls")
-        self.assertEqual(
-            menus[root.id]["action"], f"ir.actions.act_window,{my_calls.id}"
-        )
-        self.assertFalse(
-            self.env["call.campaign.member"].search(
-                [("reserved_user_id", "=", self.agent.id)]
-            )
-        )
-
-    @users("cc_agent")
     def test_members_across_campaigns_by_campaign(self):
         """The members of every campaign are grouped by campaign (each has its
         own stages); one campaign's members by its stages."""

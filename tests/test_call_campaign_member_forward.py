@@ -104,7 +104,9 @@ class TestForwardWizard(CallCampaignCase):
         self.assertEqual(wizard.member_ids, member)
         action = wizard.action_forward()
         self.assertEqual(
-            action.get("infos"), {"noReload": True}, "the agent no longer sees it"
+            (action["res_model"], action["target"]),
+            ("call.campaign.member", "main"),
+            "the agent no longer sees it: their own calls, not the member again",
         )
         self._assert_forwarded_to_target(member, self.agent)
 

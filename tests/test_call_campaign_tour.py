@@ -1,5 +1,4 @@
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -47,11 +46,7 @@ class TestCallCampaignTours(HttpCase):
         )
 
     def test_agent_day(self):
-        # known defect (issue 13): after a forward to a colleague, the form
-        # behind the dialog reads the member once more, which the agent may no
-        # longer read; the server logs the refused read
-        with mute_logger("odoo.http"):
-            self.start_tour("/odoo", "call_campaign_agent_tour", login="tour_agent")
+        self.start_tour("/odoo", "call_campaign_agent_tour", login="tour_agent")
         self.member.invalidate_recordset()
         self.assertEqual(self.member.user_id, self.colleague)
         self.assertEqual(
@@ -81,29 +76,24 @@ class TestCallCampaignTours(HttpCase):
         self.assertTrue(self.member.call_activity_ids, "the call is still planned")
 
     def test_call_screen_in_three_actions(self):
+        """The agent's day through the call screen (see the tour): three
+        actions from "My day" to the next customer, then the other ways a
+        call ends."""
         no_answer = self.env.ref("call_campaign.call_status_no_answer")
+        follow_up = self.env.ref("call_campaign.call_status_follow_up")
         self.campaign.status_ids |= no_answer
         partners = self.env["res.partner"].create(
             [
                 {"name": f"Screen Customer {i}", "phone": f"+48 601 888 00{i}"}
-                for i in (1, 2, 3)
+                for i in range(1, 6)
             ]
         )
         self.member.action_archive()  # the customer of the other tours
         members = self.env["call.campaign.member"].create(
-            [
-                {
-                    "campaign_id": self.campaign.id,
-                    "partner_id": p.id,
-                    "priority": str(3 - i),
-                }
-                for i, p in enumerate(partners)
-            ]
+            [{"campaign_id": self.campaign.id, "partner_id": p.id} for p in partners]
         )
-        first = members[0].with_user(self.agent).next_for_agent(self.campaign.ids)
-        self.assertEqual(first, members[0])
         self.start_tour(
-            f"/odoo/call.campaign.member/{first.id}",
+            "/odoo/action-call_campaign.call_campaign_member_action_my_day",
             "call_campaign_call_screen_tour",
             login="tour_agent",
         )
@@ -114,9 +104,17 @@ class TestCallCampaignTours(HttpCase):
         )
         self.assertEqual(members[1].status_id, no_answer)
         self.assertEqual(members[1].attempt_count, 1)
-        skipped = members[2].interaction_ids.filtered(lambda i: i.kind == "skipped")
+        self.assertEqual(members[2].status_id, follow_up)
+        self.assertEqual(members[2].user_id, self.agent, "a callback is mine")
+        self.assertGreater(members[2].next_call_date, members[2].last_call_date)
+        skipped = members[3].interaction_ids.filtered(lambda i: i.kind == "skipped")
         self.assertEqual(skipped.note, "Asked us to call after lunch")
-        self.assertFalse(members[2].reserved_user_id)
+        self.assertEqual(members[3].user_id, self.colleague, "then forwarded")
+        self.assertIn("forward", members[3].interaction_ids.mapped("kind"))
+        self.assertFalse(members[4].reserved_user_id, "the cross handed it back")
+        self.assertEqual(
+            members[4].interaction_ids.mapped("kind"), ["added"], "not history"
+        )
 
     def test_manager_status_in_campaign(self):
         self.start_tour(
@@ -127,3 +125,34 @@ class TestCallCampaignTours(HttpCase):
         status = self.env["call.status"].search([("name", "=", "Wants a quote")])
         self.assertEqual(status.result, "success")
         self.assertIn(status, self.campaign.status_ids)
+
+    def test_manager_campaign_and_dashboard(self):
+        """A manager sets a campaign up from scratch and watches the calls
+        per agent move on its dashboard."""
+        self.env["res.partner"].create(
+            [
+                {"name": f"Spring Lead {i}", "phone": f"+48 601 999 00{i}"}
+                for i in (1, 2, 3)
+            ]
+        )
+        self.manager.groups_id |= self.env.ref("base.group_partner_manager")
+        self.start_tour(
+            "/odoo/action-call_campaign.call_campaign_action",
+            "call_campaign_manager_campaign_tour",
+            login="tour_manager",
+        )
+        campaign = self.env["call.campaign"].search([("name", "=", "Spring Offers")])
+        self.assertIn("calling about your order", campaign.script)
+        self.assertEqual(campaign.state, "running")
+        self.assertEqual(
+            campaign.member_ids.partner_id.mapped("name"),
+            ["Spring Lead 1", "Spring Lead 2", "Spring Lead 3"],
+        )
+        Member = self.env["call.campaign.member"].with_user(self.agent)
+        for _call in range(2):
+            Member.next_for_agent(campaign).register_call_outcome("no_answer")
+        self.start_tour(
+            f"/odoo/action-call_campaign.call_campaign_action/{campaign.id}",
+            "call_campaign_manager_dashboard_tour",
+            login="tour_manager",
+        )

@@ -84,7 +84,9 @@ class CallCampaignMemberForward(models.TransientModel):
             self.member_ids.with_user(self.env.user)._filtered_access("read")
             != self.member_ids
         ):
-            # handed to a colleague the agent no longer sees: the screen
-            # behind must not reload them
-            return {"type": "ir.actions.act_window_close", "infos": {"noReload": True}}
+            # handed to a colleague the agent no longer sees: no screen may
+            # read them again, so the agent lands on their own calls
+            return self.env["ir.actions.act_window"]._for_xml_id(
+                "call_campaign.call_campaign_member_action_my_calls"
+            ) | {"target": "main"}
         return {"type": "ir.actions.act_window_close"}

@@ -182,10 +182,21 @@ class CallCampaignMemberLog(models.TransientModel):
         return self._action_next(members.campaign_id, exclude=members)
 
     @public_method(one=True)
+    def action_forward(self):
+        """Forward from the call screen: the forwarding wizard on the same
+        customers, which ends on the agent's calls when they are handed away."""
+        members = self._get_members()
+        if not members:
+            raise UserError(self.env._("Choose the member you forward."))
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_forward_action"
+        ) | {"context": {"active_model": members._name, "active_ids": members.ids}}
+
+    @public_method(one=True)
     def action_close(self):
         """Closing the screen without a result hands the customer back to the
         queue: a reservation is for working the call, not for keeping it."""
-        self._get_members()._release_reservation()
+        self._get_members().action_release_reservation()
         return {"type": "ir.actions.act_window_close"}
 
     def _log(self):
@@ -218,13 +229,10 @@ class CallCampaignMemberLog(models.TransientModel):
         member = self.env["call.campaign.member"]._next_for_agent(
             campaigns if len(campaigns) == 1 else None, exclude=exclude
         )
+        action = member._action_open_next_call()
         if not member:
-            notification = member._action_open_next_call()
-            notification["params"]["next"] = {"type": "ir.actions.act_window_close"}
-            return notification
-        return member._action_log_call(
-            {"active_model": member._name, "active_ids": member.ids}
-        ) | {"name": self.env._("Log a Call")}
+            action["params"]["next"] = {"type": "ir.actions.act_window_close"}
+        return action
 
     def _get_members(self):
         return self.member_ids or self.member_id

@@ -2,9 +2,10 @@ import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 /**
- * An agent's day: open the app, take the next call, log it with a status that
- * needs a follow-up date and a reason, forward the customer to a colleague
- * with the required status, then find both on the customer's timeline.
+ * An agent's day: open the app on "My day", take the next call, log it with a
+ * status that needs a follow-up date and a reason, forward the customer to a
+ * colleague from the members' list with the required status, then find both
+ * on the customer's timeline.
  */
 registry.category("web_tour.tours").add("call_campaign_agent_tour", {
     url: "/odoo",
@@ -16,20 +17,18 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "click",
         },
         {
+            content: "The app opens on my day: nothing done yet",
+            trigger:
+                ".o_call_campaign_my_day .o_call_campaign_figure_done_today .o_call_campaign_figure_count:contains('0')",
+        },
+        {
             content: "Take the next call",
-            trigger:
-                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_next_call']",
+            trigger: ".o_call_campaign_next_call",
             run: "click",
         },
         {
-            content: "The next customer is open",
-            trigger:
-                ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Customer')",
-        },
-        {
-            content: "Log the call",
-            trigger: ".o_form_view button[name=action_set_status]",
-            run: "click",
+            content: "The call screen, on the next customer",
+            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 777 001')",
         },
         {
             content: "Choose the result",
@@ -62,9 +61,9 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             run: "click",
         },
         {
-            content: "The member now has the Follow up status",
+            content: "Back on my day: one call made",
             trigger:
-                ".o_form_view:not(:has(.modal)) .o_field_widget[name=status_id]:contains('Follow up')",
+                "body:not(:has(.modal)) .o_call_campaign_figure_done_today .o_call_campaign_figure_count:contains('1')",
         },
         {
             content: "Open the members list",

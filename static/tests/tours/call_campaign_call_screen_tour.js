@@ -1,34 +1,59 @@
 import {registry} from "@web/core/registry";
 
+function resultByKey(name) {
+    return {
+        content: `Result "${name}" by its number key`,
+        trigger: `.modal .o_field_widget[name=status_id] .o_call_result:contains('${name}')`,
+        async run(helpers) {
+            await helpers.press(helpers.anchor.querySelector("kbd").textContent.trim());
+        },
+    };
+}
+
+function saveAndNext(nextPhone) {
+    return [
+        {
+            trigger: ".modal-footer button[name=action_save_and_next]",
+            run: "click",
+        },
+        {
+            content: "The next customer is on screen",
+            trigger: `.modal .o_field_widget[name=phone]:contains('${nextPhone}')`,
+        },
+    ];
+}
+
 /**
- * The call screen: an answered call is logged and the next customer is on
- * screen in three actions (Log a Call, the result, Save & Next); then a call
- * attempt that did not reach (no answer), then a skip with its reason.
+ * An agent's day through the call screen, from "My day": an answered call
+ * is logged and the next customer is on screen in three actions (Next Call,
+ * the result's key, Save & Next); then a no-answer attempt, a callback with
+ * a quick date, a skip with its reason, a screen closed by its cross (the
+ * customer is handed back) and a forward to a colleague, which ends on the
+ * agent's calls.
  */
 registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
     steps: () => [
         {
-            content: "The first customer is open",
+            content: "My day: five customers due, nothing done yet",
             trigger:
-                ".o_form_view .o_field_widget[name=phone]:contains('+48 601 888 001')",
+                ".o_call_campaign_my_day:has(.o_call_campaign_figure_due_now .o_call_campaign_figure_count:contains('5')) .o_call_campaign_figure_done_today .o_call_campaign_figure_count:contains('0')",
         },
         {
-            content: "Action 1: Log a Call",
-            trigger: ".o_form_view button[name=action_set_status]",
+            content: "Action 1: Next Call",
+            trigger: ".o_call_campaign_next_call",
             run: "click",
         },
         {
-            content: "Action 2: the result",
+            content: "The call screen, on the first customer",
+            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 001')",
+        },
+        {...resultByKey("Not interested"), content: "Action 2: the result's key"},
+        {
             trigger:
-                ".modal .o_field_widget[name=status_id] span.o_selection_badge:contains('Not interested')",
-            run: "click",
+                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Not interested')",
         },
         {
             content: "Action 3: Save & Next",
-            trigger:
-                ".modal .o_field_widget[name=status_id] span.o_selection_badge.active:contains('Not interested')",
-        },
-        {
             trigger: ".modal-footer button[name=action_save_and_next]",
             run: "click",
         },
@@ -46,14 +71,24 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             trigger:
                 ".modal .o_field_widget[name=outcome] span.o_selection_badge.active:contains('No answer')",
         },
+        ...saveAndNext("+48 601 888 003"),
         {
-            trigger: ".modal-footer button[name=action_save_and_next]",
+            content: "A callback",
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
             run: "click",
         },
         {
-            content: "The third customer is on screen",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 003')",
+            content: "Call back tomorrow, same time",
+            trigger:
+                ".modal .o_field_widget[name=quick_date] span.o_selection_badge:contains('Tomorrow')",
+            run: "click",
         },
+        {
+            content: "The date is set",
+            trigger: ".modal .o_field_widget[name=next_call_date] input:value(/\\d/)",
+        },
+        ...saveAndNext("+48 601 888 004"),
         {
             content: "Skip with a reason",
             trigger: ".modal .o_field_widget[name=note] textarea",
@@ -64,9 +99,69 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             run: "click",
         },
         {
-            content: "Nobody left: the screen closes with a notice",
+            content: "The fifth customer is on screen, reserved to me",
+            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 005')",
+        },
+        {
+            content: "Closed by its cross, without a result",
+            trigger: ".modal-header .btn-close",
+            run: "click",
+        },
+        {
+            content: "Handed back: nobody is reserved to me",
             trigger:
-                "body:not(:has(.modal)) .o_notification:contains('Nobody to call now')",
+                "body:not(:has(.modal)) .o_call_campaign_figure_reserved .o_call_campaign_figure_count:contains('0')",
+        },
+        {
+            content: "Next Call again: the customer skipped earlier is back",
+            trigger: ".o_call_campaign_next_call",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 004')",
+        },
+        {
+            content: "Forward",
+            trigger: ".modal-footer button[name=action_forward]",
+            run: "click",
+        },
+        {
+            content: "To the colleague",
+            trigger: ".modal .o_field_widget[name=user_id] input",
+            run: "edit Tour Colleague",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Tour Colleague')",
+            run: "click",
+        },
+        {
+            content: "A forward always carries a status",
+            trigger: ".modal .o_field_widget[name=status_id] input",
+            run: "edit Call",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Call')",
+            run: "click",
+        },
+        {
+            trigger: ".modal-footer button[name=action_forward]",
+            run: "click",
+        },
+        {
+            content: "Handed away: the agent's calls, no dialog, no error",
+            trigger:
+                "body:not(:has(.modal)):not(:has(.o_error_dialog)) .o_breadcrumb:contains('My Calls')",
+        },
+        {
+            content: "Back to my day",
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_member_menu_my_day']",
+            run: "click",
+        },
+        {
+            content: "Three calls made today",
+            trigger:
+                ".o_call_campaign_my_day .o_call_campaign_figure_done_today .o_call_campaign_figure_count:contains('3')",
         },
     ],
 });

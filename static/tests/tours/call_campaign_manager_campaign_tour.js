@@ -1,0 +1,168 @@
+import {registry} from "@web/core/registry";
+import {stepUtils} from "@web_tour/tour_service/tour_utils";
+
+/**
+ * A manager creates a campaign with a script and an agent, starts it, adds
+ * the contacts of a filter from the Contacts list, and opens the campaign's
+ * dashboard: the agent has made no call yet.
+ */
+registry.category("web_tour.tours").add("call_campaign_manager_campaign_tour", {
+    steps: () => [
+        {
+            trigger: ".o_control_panel_main_buttons .o-kanban-button-new",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Spring Offers",
+        },
+        {
+            trigger: ".o_notebook a.nav-link:contains('Script')",
+            run: "click",
+        },
+        {
+            content: "The agents' script",
+            trigger: ".o_field_widget[name=script] .odoo-editor-editable",
+            run: "editor Hello, this is Spring Offers calling about your order.",
+        },
+        {
+            trigger: ".o_notebook a.nav-link:contains('Agents')",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=agent_ids] .o_field_x2many_list_row_add a",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_searchview_input",
+            run: "edit Tour Agent",
+        },
+        {
+            trigger: ".modal .o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "The search is applied: only the agent is listed",
+            trigger:
+                ".modal:has(.o_searchview_facet:contains('Tour Agent')) .o_list_view:not(:has(.o_data_row:not(:contains('Tour Agent'))))",
+        },
+        {
+            trigger:
+                ".modal .o_data_row:contains('Tour Agent') .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".modal-footer .o_select_button:not([disabled])",
+            run: "click",
+        },
+        {
+            trigger:
+                "body:not(:has(.modal)) .o_field_widget[name=agent_ids] .o_data_row:contains('Tour Agent')",
+        },
+        {
+            content: "Start the campaign (saves it)",
+            trigger: ".o_form_view button[name=action_start]",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_statusbar_status button.o_arrow_button_current:contains('Running')",
+        },
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Contacts",
+            trigger: ".o_app[data-menu-xmlid='contacts.menu_contacts']",
+            run: "click",
+        },
+        {
+            trigger:
+                "body:has(.o_menu_brand:contains('Contacts')) .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The contacts' list is on screen",
+            trigger: ".o_list_view .o_data_row",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "edit Spring Lead",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "The filter shows the three contacts, nobody else",
+            trigger:
+                ".o_list_view:has(.o_data_row:contains('Spring Lead 3')):not(:has(.o_data_row:not(:contains('Spring Lead'))))",
+        },
+        {
+            content: "Select the whole filter",
+            trigger: ".o_list_view thead .o_list_record_selector input",
+            run: "click",
+        },
+        {
+            trigger: ".o_cp_action_menus button:has(.fa-cog)",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o-dropdown--menu .o-dropdown-item:contains('Add to Call Campaign')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=campaign_id] input",
+            run: "edit Spring Offers",
+        },
+        {
+            trigger: ".ui-autocomplete .ui-menu-item a:contains('Spring Offers')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=campaign_id] input:value(Spring Offers)",
+        },
+        {
+            trigger: ".modal-footer button[name=action_add]",
+            run: "click",
+        },
+        {
+            content: "Three members added",
+            trigger: ".modal .o_field_widget[name=added_count]:contains('3')",
+        },
+        {
+            trigger: ".modal-footer button:contains('Close')",
+            run: "click",
+        },
+        stepUtils.showAppsMenuItem(),
+        {
+            trigger: ".o_app[data-menu-xmlid='call_campaign.call_campaign_menu_root']",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_menu']",
+            run: "click",
+        },
+        {
+            trigger: ".o_kanban_record:contains('Spring Offers')",
+            run: "click",
+        },
+        {
+            content: "The dashboard: the agent has made no call yet",
+            trigger:
+                ".o_field_widget[name=agent_stat_ids] .o_data_row:contains('Tour Agent') td[name=call_count]:contains('0')",
+        },
+    ],
+});
+
+/** The same dashboard once the agent has called: the figure moved. */
+registry.category("web_tour.tours").add("call_campaign_manager_dashboard_tour", {
+    steps: () => [
+        {
+            content: "The agent's two calls",
+            trigger:
+                ".o_field_widget[name=agent_stat_ids] .o_data_row:contains('Tour Agent') td[name=call_count]:contains('2')",
+        },
+    ],
+});
