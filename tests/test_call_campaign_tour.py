@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
@@ -74,6 +77,19 @@ class TestCallCampaignTours(HttpCase):
         self.member.invalidate_recordset()
         self.assertFalse(self.member.result_pending, "nothing was marked done")
         self.assertTrue(self.member.call_activity_ids, "the call is still planned")
+
+    def test_calendar_popover_opens_the_call_screen(self):
+        follow_up = self.env.ref("call_campaign.call_status_follow_up")
+        self.member.with_user(self.agent).set_status(
+            follow_up, fields.Datetime.now() + timedelta(minutes=5)
+        )
+        self.assertTrue(self.member.call_activity_ids, "a call is planned")
+        action = self.env.ref("call_campaign.mail_activity_action_call")
+        self.start_tour(
+            f"/odoo/action-{action.id}?view_type=calendar",
+            "call_campaign_calendar_tour",
+            login="tour_agent",
+        )
 
     def test_call_screen_in_three_actions(self):
         """The agent's day through the call screen (see the tour): three

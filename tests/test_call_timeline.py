@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import Form, new_test_user, tagged, users
+from odoo.tests import Form, TransactionCase, new_test_user, tagged, users
 
 from .common import CallCampaignCase
 
@@ -304,3 +304,21 @@ class TestCampaignDashboard(CallCampaignCase):
         self.assertEqual(shown[self.dialer], (0, 1))
         action = campaign.action_view_funnel()
         self.assertEqual(action["res_model"], "call.campaign.member")
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestDemoTimeline(TransactionCase):
+    def test_demo_history_reads_in_order(self):
+        """The demo customers joined their campaign before any call of the
+        demo history: "added" is the oldest event of every demo member."""
+        campaign = self.env.ref("call_campaign.demo_campaign", raise_if_not_found=False)
+        if not campaign:
+            self.skipTest("installed without demo data")
+        members = campaign.with_context(active_test=False).member_ids
+        self.assertTrue(members.interaction_ids.filtered(lambda i: i.kind == "call"))
+        for member in members:
+            self.assertEqual(
+                member.interaction_ids.sorted("date")[:1].kind,
+                "added",
+                member.display_name,
+            )
