@@ -9,7 +9,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL, format_date, mute_logger
 
 from .call_interaction import CALL_KINDS
 from .call_status import FINAL_BEHAVIORS, OUTCOMES
@@ -31,6 +31,40 @@ class CallCampaignMember(models.Model):
         help="Overdue: the follow-up date has passed. Due today: open and due "
         "before the end of your day (no follow-up date: now).",
     )
+
+    customer_time = fields.Char(
+        "Customer's Time",
+        compute="_compute_customer_time",
+        help="The customer's local time now, and whether the campaign's "
+        "calling hours allow calling them now.",
+    )
+
+    def _compute_customer_time(self):
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        for member in self:
+            tz_name = member._get_call_tz()
+            tz = pytz.timezone(tz_name)
+            text = f"{pytz.utc.localize(now).astimezone(tz):%H:%M} ({tz_name})"
+            campaign = member.campaign_id
+            if campaign.calling_calendar_id:
+                try:
+                    slot = campaign._next_calling_slot(now, tz_name)
+                except UserError:
+                    slot = None
+                if slot == now:
+                    hours = self.env._("within calling hours")
+                elif slot:
+                    opens = pytz.utc.localize(slot).astimezone(tz)
+                    opening_time = opens.strftime("%H:%M")
+                    hours = self.env._(
+                        "outside calling hours, they open at %(time)s on %(day)s",
+                        time=opening_time,
+                        day=format_date(self.env, opens.date()),
+                    )
+                else:
+                    hours = self.env._("outside calling hours")
+                text = f"{text} · {hours}"
+            member.customer_time = text
 
     @api.model
     def _due_domain(self, due, now=None):

@@ -70,6 +70,21 @@ class TestCallScreen(CallCampaignCase):
         self.assertEqual(following.reserved_user_id, self.agent, "reserved to me")
 
     @users("cc_agent")
+    def test_history_is_a_timeline_newest_first(self):
+        member = self.env["call.campaign.member"].next_for_agent(self.campaign.ids)
+        member.register_call_outcome("no_answer")
+        with self._screen(member) as screen:
+            screen.note = "Second try"
+        history = screen.record.interaction_ids
+        self.assertEqual(history.mapped("kind"), ["outcome", "added"])
+        arch = self.env["call.campaign.member.log"].get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertRegex(
+            arch, r'name="interaction_ids"[^>]*mode="kanban"', "one event per row"
+        )
+
+    @users("cc_agent")
     def test_closing_the_screen_releases_the_customer(self):
         member = self.env["call.campaign.member"].next_for_agent(self.campaign.ids)
         history = len(member.interaction_ids)

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
 
@@ -257,3 +257,55 @@ class TestAgentScreens(CallCampaignCase):
             broken.action_add_to_call_campaign()["context"]["default_domain"],
             str([("id", "in", everything.ids)]),
         )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestCustomerTime(CallCampaignCase):
+    """The call screen says what time it is for the customer and whether the
+    calling hours allow the call now."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.campaign.calling_calendar_id = cls.env["resource.calendar"].create(
+            {
+                "name": "Calling 9-17",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                        }
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        cls.partners[0].parent_id = cls.env["res.partner"].create(
+            {"name": "Acme Sp. z o.o.", "is_company": True}
+        )
+
+    @users("cc_agent")
+    def test_inside_and_outside_calling_hours(self):
+        member = self.members[0].with_env(self.env)
+        with freeze_time("2026-11-30 09:30:00"):  # Monday, 10:30 in Warsaw
+            member.invalidate_recordset(["customer_time"])
+            self.assertEqual(
+                member.customer_time, "10:30 (Europe/Warsaw) · within calling hours"
+            )
+            with Form(
+                self.env["call.campaign.member.log"].with_context(
+                    active_model=member._name, active_ids=member.ids
+                )
+            ) as screen:
+                self.assertEqual(screen.company_name, "Acme Sp. z o.o.")
+                self.assertIn("within calling hours", screen.customer_time)
+        with freeze_time("2026-11-30 17:15:00"):  # 18:15 in Warsaw
+            member.invalidate_recordset(["customer_time"])
+            self.assertEqual(
+                member.customer_time,
+                "18:15 (Europe/Warsaw) · outside calling hours, they open at "
+                "09:00 on 12/01/2026",
+            )

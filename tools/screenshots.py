@@ -117,20 +117,27 @@ def main():
     parser.add_argument("--db", default="call_campaign_demo")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
+    parser.add_argument("--agent-login", default="agent")
+    parser.add_argument("--agent-password", default="agent")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    jsonrpc(
-        opener,
-        f"{args.url}/web/session/authenticate",
-        {"db": args.db, "login": args.login, "password": args.password},
-    )
-    session = next(cookie.value for cookie in jar if cookie.name == "session_id")
+    def login(user, password):
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        jsonrpc(
+            opener,
+            f"{args.url}/web/session/authenticate",
+            {"db": args.db, "login": user, "password": password},
+        )
+        session = next(cookie.value for cookie in jar if cookie.name == "session_id")
+        return opener, session
+
+    opener, admin_session = login(args.login, args.password)
+    _agent_opener, agent_session = login(args.agent_login, args.agent_password)
 
     def call_kw(model, method, *call_args):
         return jsonrpc(
@@ -151,57 +158,81 @@ def main():
     campaign = xmlid("call_campaign.demo_campaign")
     customer = xmlid("call_campaign.demo_partner_10")
     member = xmlid("call_campaign.demo_member_6")
+    # name, session, path, selector that says it is ready, element to click
     screens = [
         (
+            "my_day",
+            agent_session,
+            "/odoo/action-call_campaign.call_campaign_member_action_my_day",
+            ".o_call_campaign_my_day .o_call_campaign_figure",
+            None,
+        ),
+        (
+            "calls_calendar",
+            agent_session,
+            "/odoo/action-call_campaign.mail_activity_action_call?view_type=calendar",
+            ".o_calendar_view .fc-event",
+            None,
+        ),
+        (
             "campaigns",
+            admin_session,
             "/odoo/action-call_campaign.call_campaign_action",
             ".o_kanban_record",
             None,
         ),
         (
             "campaign_dashboard",
+            admin_session,
             f"/odoo/action-call_campaign.call_campaign_action/{campaign}",
             ".o_form_view .o_notebook",
             None,
         ),
         (
             "members_kanban",
+            admin_session,
             "/odoo/action-call_campaign.call_campaign_member_action?view_type=kanban",
             ".o_kanban_record",
             None,
         ),
         (
             "member_form",
+            admin_session,
             f"/odoo/action-call_campaign.call_campaign_member_action/{member}",
             ".o_form_view .o_notebook",
             None,
         ),
         (
             "log_call",
+            admin_session,
             f"/odoo/action-call_campaign.call_campaign_member_action/{member}",
             ".o_form_view button[name=action_set_status]",
             "button[name=action_set_status]",
         ),
         (
             "customer_timeline",
+            admin_session,
             f"/odoo/contacts/{customer}",
             ".o_form_view .o_notebook",
             "a.nav-link[name=call_timeline]",
         ),
         (
             "scheduled_calls",
+            admin_session,
             "/odoo/action-call_campaign.mail_activity_action_call",
             ".o_list_view, .o_view_nocontent",
             None,
         ),
         (
             "status_book",
+            admin_session,
             "/odoo/action-call_campaign.call_status_action",
             ".o_list_view",
             None,
         ),
         (
             "calls_analysis",
+            admin_session,
             "/odoo/action-call_campaign.call_interaction_action_report",
             ".o_graph_view",
             None,
@@ -211,11 +242,15 @@ def main():
     try:
         host = urllib.request.urlparse(args.url).hostname
         browser.call("Network.enable")
-        browser.call(
-            "Network.setCookie", name="session_id", value=session, domain=host, path="/"
-        )
         browser.call("Page.enable")
-        for name, path, ready, click in screens:
+        for name, session, path, ready, click in screens:
+            browser.call(
+                "Network.setCookie",
+                name="session_id",
+                value=session,
+                domain=host,
+                path="/",
+            )
             browser.call("Page.navigate", url=f"{args.url}{path}")
             browser.wait_for(ready)
             if click:

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.call_membership_mixin import TIMELINE_PAGE_SIZE
 from ..models.call_status import DATED_BEHAVIORS, OUTCOMES
 from ..models.public_method import public_method
 
@@ -80,6 +81,10 @@ class CallCampaignMemberLog(models.TransientModel):
         related="member_id.reserved_until", string="Reserved To You Until"
     )
     reserved_to_me = fields.Boolean(compute="_compute_reserved_to_me")
+    customer_time = fields.Char(related="member_id.customer_time")
+    company_name = fields.Char(
+        related="member_id.partner_id.commercial_company_name", string="Company"
+    )
     phone = fields.Char(related="member_id.phone")
     mobile = fields.Char(related="member_id.mobile")
     email = fields.Char(related="member_id.email")
@@ -127,8 +132,17 @@ class CallCampaignMemberLog(models.TransientModel):
 
     @api.depends("member_id")
     def _compute_interaction_ids(self):
+        """The member's newest events, one per row (the timeline's page)."""
+        Interaction = self.env["call.interaction"]
         for wizard in self:
-            wizard.interaction_ids = wizard.member_id.interaction_ids
+            member = wizard.member_id._origin
+            wizard.interaction_ids = (
+                Interaction.search(
+                    [("member_id", "=", member.id)], limit=TIMELINE_PAGE_SIZE
+                )
+                if member
+                else Interaction
+            )
 
     @api.depends("member_id")
     def _compute_reserved_to_me(self):
