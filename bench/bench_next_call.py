@@ -1,13 +1,15 @@
 """Latency of “Next call” over JSON-RPC under concurrent agents, next to the
 floor of any RPC call (a ``search`` with limit 1) measured in the same run.
 
-Not part of the test suite. Needs a database with call_campaign installed;
-the script inserts the members with SQL (setup is not measured), starts an
-Odoo server with several workers on ``--port``, lets ``--agents`` threads ask
-for ``--calls`` next calls each, stops the server and removes what it made::
+Not part of the test suite (``bench/run.py`` runs it). Needs a database with
+call_campaign installed; the script inserts the members with SQL (set-up is
+not measured), starts ``--servers`` Odoo servers on one database, as two
+machines would (each with ``--workers`` workers, no cron thread), spreads
+``--agents`` threads over them, each asking for ``--calls`` next calls, while
+the scheduling cron runs meanwhile in this process; then it stops the
+servers and removes what it made::
 
-    python3 bench/bench_next_call.py -d call_campaign_demo --members 1000000 \\
-        -- --addons-path=... --db_host=... --db_port=... --db_user=...
+    python3 bench/bench_next_call.py -d DB --members 1000000 --servers 2 -- -c odoo.conf
 
 Everything after ``--`` is given to Odoo (the bench adds ``--workers``).
 """
@@ -22,6 +24,8 @@ import time
 import urllib.request
 import uuid
 from datetime import timedelta
+
+from common import p99_ms, result
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -67,6 +71,30 @@ def setup(env, members, agents, tag):
              FROM unnest(%s) p""",
         [campaign.id, status.id, campaign.company_id.id, partner_ids],
     )
+    # work for the scheduling cron meanwhile: a tenth as many members of
+    # another campaign whose calls are due to be planned
+    cron_status = env["call.status"].create(
+        {"name": f"Bench plan {tag}", "behavior": "to_call", "schedule_call": True}
+    )
+    cron_campaign = env["call.campaign"].create(
+        {"name": f"Bench cron {tag}", "state": "running", "default_status_id": False}
+    )
+    cron_campaign.status_ids |= cron_status
+    env.cr.execute(
+        """INSERT INTO call_campaign_member (campaign_id, partner_id, status_id, behavior,
+                   state, next_call_date, active, priority, company_id, attempt_count,
+                   create_uid, write_uid, create_date, write_date)
+           SELECT %s, p, %s, 'to_call', 'scheduled',
+                  now() at time zone 'UTC' - interval '1 minute', true, '0', %s, 0,
+                  1, 1, now(), now()
+             FROM unnest(%s) p""",
+        [
+            cron_campaign.id,
+            cron_status.id,
+            cron_campaign.company_id.id,
+            partner_ids[: max(1, members // 10)],
+        ],
+    )
     env.cr.execute("ANALYZE call_campaign_member")
     # integrators call with API keys: a password costs a deliberately slow hash
     # per call, which would hide everything else
@@ -79,20 +107,28 @@ def setup(env, members, agents, tag):
     env.cr.commit()
     return (
         [(user.id, key) for user, key in zip(users, keys, strict=True)],
-        campaign.id,
+        (campaign | cron_campaign).ids,
         partner_ids,
     )
 
 
-def cleanup(env, users, campaign_id, partner_ids):
+def cleanup(env, users, campaign_ids, partner_ids):
     env.cr.execute(
         "DELETE FROM res_users_apikeys WHERE user_id = ANY(%s)",
         [[uid for uid, _key in users]],
     )
     env.cr.execute(
-        "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign_id]
+        """DELETE FROM mail_activity WHERE call_member_id IN (
+               SELECT id FROM call_campaign_member WHERE campaign_id = ANY(%s))""",
+        [campaign_ids],
     )
-    env.cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+    env.cr.execute(
+        "DELETE FROM call_interaction WHERE campaign_id = ANY(%s)", [campaign_ids]
+    )
+    env.cr.execute(
+        "DELETE FROM call_campaign_member WHERE campaign_id = ANY(%s)", [campaign_ids]
+    )
+    env.cr.execute("DELETE FROM call_campaign WHERE id = ANY(%s)", [campaign_ids])
     # deleting a million contacts means a million foreign-key checks: archive
     env.cr.execute(
         "UPDATE res_partner SET active = false WHERE id = ANY(%s)", [partner_ids]
@@ -124,17 +160,17 @@ def rpc(url, db, user, model, method, args, kwargs=None):
     return elapsed, answer["result"]
 
 
-def run_agents(url, db, users, calls, call):
+def run_agents(users, calls, call):
     latencies, results, errors = [], [], []
     lock = threading.Lock()
 
     def agent(user):
         try:
             for _i in range(calls):
-                elapsed, result = call(user)
+                elapsed, answer = call(user)
                 with lock:
                     latencies.append(elapsed)
-                    results.append(result)
+                    results.append(answer)
         except Exception as error:  # noqa: BLE001
             errors.append(error)
 
@@ -166,7 +202,8 @@ def main():
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--calls", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="per server")
+    parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8079)
     parser.add_argument("odoo_args", nargs="*")
     args = parser.parse_args()
@@ -175,102 +212,128 @@ def main():
     tag = uuid.uuid4().hex[:6]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        users, campaign_id, partner_ids = setup(env, args.members, args.agents, tag)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            *args.odoo_args,
-            "-d",
-            args.database,
-            "--db-filter",
-            f"^{args.database}$",
-            f"--workers={args.workers}",
-            f"--http-port={args.port}",
-            "--http-interface=127.0.0.1",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-            "--limit-time-real=600",
-        ],
-    )
-    url = f"http://127.0.0.1:{args.port}/jsonrpc"
+        users, campaign_ids, partner_ids = setup(env, args.members, args.agents, tag)
+    campaign_id = campaign_ids[0]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "odoo",
+                *args.odoo_args,
+                "-d",
+                args.database,
+                "--db-filter",
+                f"^{args.database}$",
+                f"--workers={args.workers}",
+                f"--http-port={args.port + index}",
+                "--gevent-port=0",
+                "--http-interface=127.0.0.1",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+                "--limit-time-real=600",
+            ],
+        )
+        for index in range(args.servers)
+    ]
+    urls = [
+        f"http://127.0.0.1:{args.port + index}/jsonrpc" for index in range(args.servers)
+    ]
+    # agent i talks to server i modulo the number of servers
+    server_of = {user: urls[i % len(urls)] for i, user in enumerate(users)}
+
+    def call(model, method, call_args, kwargs=None):
+        return lambda user: rpc(
+            server_of[user], args.database, user, model, method, call_args, kwargs
+        )
+
+    floor_call = call("res.partner", "search", [[]], {"limit": 1})
+    cron_stop = threading.Event()
+    cron_runs = []
+
+    def cron():
+        """The scheduling cron, meanwhile, on its own connection."""
+        while not cron_stop.is_set():
+            with registry.cursor() as cron_cr:
+                cron_env = api.Environment(cron_cr, SUPERUSER_ID, {})
+                cron_env["call.campaign.member"]._cron_schedule_calls()
+            cron_runs.append(1)
+            cron_stop.wait(0.5)
+
     try:
-        for _i in range(120):
-            try:
-                rpc(
-                    url,
-                    args.database,
-                    users[0],
-                    "res.partner",
-                    "search",
-                    [[]],
-                    {"limit": 1},
-                )
-                break
-            except OSError:
-                time.sleep(1)
+        for url in urls:
+            for _i in range(120):
+                try:
+                    rpc(
+                        url,
+                        args.database,
+                        users[0],
+                        "res.partner",
+                        "search",
+                        [[]],
+                        {"limit": 1},
+                    )
+                    break
+                except OSError:
+                    time.sleep(1)
         # warm every worker up (registry, caches) before measuring anything
-        run_agents(
-            url,
-            args.database,
-            users,
-            20,
-            lambda user: rpc(
-                url, args.database, user, "res.partner", "search", [[]], {"limit": 1}
-            ),
-        )
-        floor, _results, floor_wall = run_agents(
-            url,
-            args.database,
-            users,
-            args.calls,
-            lambda user: rpc(
-                url,
-                args.database,
-                user,
-                "res.partner",
-                "search",
-                [[]],
-                {"limit": 1},
-            ),
-        )
-        latencies, results, wall = run_agents(
-            url,
-            args.database,
-            users,
-            args.calls,
-            lambda user: rpc(
-                url,
-                args.database,
-                user,
-                "call.campaign.member",
-                "next_for_agent",
-                [[campaign_id]],
-            ),
-        )
-        server.terminate()
-        server.wait(60)
+        run_agents(users, 20, floor_call)
+        floor, _results, floor_wall = run_agents(users, args.calls, floor_call)
+        cron_thread = threading.Thread(target=cron)
+        cron_thread.start()
+        try:
+            latencies, results, wall = run_agents(
+                users,
+                args.calls,
+                call("call.campaign.member", "next_for_agent", [[campaign_id]]),
+            )
+        finally:
+            cron_stop.set()
+            cron_thread.join()
         given = [member_id for member_id in results if member_id]
+        duplicates = len(given) - len(set(given))
         print(
             f"members: {args.members}, agents: {args.agents} x {args.calls} calls, "
-            f"{args.workers} workers"
+            f"{args.servers} servers x {args.workers} workers, "
+            f"scheduling cron runs meanwhile: {len(cron_runs)}"
         )
         floor_median = summary("floor: search limit 1", floor, floor_wall)
         median = summary("next_for_agent", latencies, wall)
         print(
-            f"members given: {len(given)}, duplicates: {len(given) - len(set(given))}, "
+            f"members given: {len(given)}, duplicates: {duplicates}, "
             f"empty answers: {len(results) - len(given)}"
         )
-        print(f"ratio next_for_agent / floor (median): {median / floor_median:.2f}x")
-
+        setting = (
+            f"{args.members:,} members, {args.agents} agents, {args.servers} servers"
+        )
+        note = f"duplicates: {duplicates}, errors: 0"
+        result(
+            f"Next call over JSON-RPC, median ({setting})",
+            median * 1000,
+            "trivial RPC call (search, limit 1)",
+            floor_median * 1000,
+            aim=1.2,
+            note=note,
+        )
+        result(
+            f"Next call over JSON-RPC, p99 ({setting})",
+            p99_ms(latencies),
+            "trivial RPC call (search, limit 1)",
+            p99_ms(floor),
+            aim=1.5,
+            note=note,
+        )
+        if duplicates:
+            raise SystemExit(f"{duplicates} members were given twice")
     finally:
-        if server.poll() is None:
-            server.terminate()
+        for server in servers:
+            if server.poll() is None:
+                server.terminate()
+        for server in servers:
             server.wait(60)
         with registry.cursor() as cr:
             cleanup(
-                api.Environment(cr, SUPERUSER_ID, {}), users, campaign_id, partner_ids
+                api.Environment(cr, SUPERUSER_ID, {}), users, campaign_ids, partner_ids
             )
 
 

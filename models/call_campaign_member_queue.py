@@ -158,9 +158,8 @@ class CallCampaignMember(models.Model):
         now = fields.Datetime.now()
         open_pairs = campaigns._calling_open_pairs(now)
         for tier in ("own_callbacks", "priority", "rest"):
-            member = self._next_candidate(campaigns, tier, now, open_pairs, exclude)
+            member = self._reserve_next(campaigns, tier, now, open_pairs, exclude)
             if member:
-                member._reserve(now)
                 return member
         return self.browse()
 
@@ -272,8 +271,10 @@ class CallCampaignMember(models.Model):
             )
 
     @api.model
-    def _next_candidate(self, campaigns, tier, now, open_pairs, exclude=None):
-        """One due member of the tier, locked for this transaction."""
+    def _queue_conditions(self, campaigns, tier, now, open_pairs):
+        """The one definition of "callable now by the calling agent" in a
+        tier, as SQL conditions on ``m`` (the member) and ``c`` (its
+        campaign)."""
         uid = self.env.uid
         conditions = [
             SQL("m.active"),
@@ -314,21 +315,77 @@ class CallCampaignMember(models.Model):
                     pairs,
                 )
             )
-        tried = list(exclude.ids) if exclude else []
+        return SQL(" AND ").join(conditions)
+
+    @api.model
+    def _queue_select(self, conditions, tried, limit):
+        return SQL(
+            """SELECT m.id FROM call_campaign_member m
+                 JOIN call_campaign c ON c.id = m.campaign_id
+                 JOIN res_company co ON co.id = c.company_id
+                 JOIN res_partner cp ON cp.id = co.partner_id
+                WHERE %s AND m.id != ALL(%s::int[])
+             ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
+                LIMIT %s""",
+            conditions,
+            list(tried),
+            limit,
+        )
+
+    @api.model
+    def _reserve_next(self, campaigns, tier, now, open_pairs, exclude=None):
+        """Pick and reserve the first member of the tier in one statement:
+        the first row nobody is locking (``FOR UPDATE SKIP LOCKED``) gets the
+        reservation before the lock is released.
+
+        Odoo's transactions read a snapshot (repeatable read): a member
+        another agent reserved after that snapshot still looks free, and
+        locking it raises a serialization failure. Then the candidates are
+        taken one by one, each in its own savepoint (``_next_candidate``)."""
+        conditions = self._queue_conditions(campaigns, tier, now, open_pairs)
+        tried = exclude.ids if exclude else []
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        """UPDATE call_campaign_member r
+                              SET reserved_user_id = %(uid)s,
+                                  reserved_until = %(now)s
+                                      + rc.reservation_minutes * interval '1 minute',
+                                  write_uid = %(uid)s,
+                                  write_date = %(now)s
+                             FROM call_campaign rc
+                            WHERE rc.id = r.campaign_id
+                              AND r.id = (%(select)s FOR UPDATE OF m SKIP LOCKED)
+                        RETURNING r.id""",
+                        uid=self.env.uid,
+                        now=now,
+                        select=self._queue_select(conditions, tried, 1),
+                    )
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            member = self._next_candidate(conditions, now, tried)
+            if member:
+                member._reserve(now)
+            return member
+        if not row:
+            return self.browse()
+        member = self.browse(row[0])
+        # written by SQL: what the cache held of these fields is stale
+        member.invalidate_recordset(
+            ["reserved_user_id", "reserved_until", "write_uid", "write_date"]
+        )
+        return member
+
+    @api.model
+    def _next_candidate(self, conditions, now, tried):
+        """One member of the tier, locked for this transaction, reading the
+        candidates a few at a time and skipping those taken meanwhile."""
+        tried = list(tried)
         while True:
             self.env.cr.execute(
-                SQL(
-                    """SELECT m.id FROM call_campaign_member m
-                         JOIN call_campaign c ON c.id = m.campaign_id
-                         JOIN res_company co ON co.id = c.company_id
-                         JOIN res_partner cp ON cp.id = co.partner_id
-                        WHERE %s AND m.id != ALL(%s::int[])
-                     ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
-                        LIMIT %s""",
-                    SQL(" AND ").join(conditions),
-                    tried,
-                    CANDIDATES_PER_READ,
-                )
+                self._queue_select(conditions, tried, CANDIDATES_PER_READ)
             )
             candidate_ids = [row[0] for row in self.env.cr.fetchall()]
             if not candidate_ids:

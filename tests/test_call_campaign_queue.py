@@ -9,6 +9,9 @@ from odoo.tests import TransactionCase, tagged
 
 from .common import CallCampaignCase, force_member_state
 
+# queries of one "Next call" once the caches are warm (see the test)
+NEXT_CALL_QUERIES = 9
+
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestNextCall(CallCampaignCase):
@@ -56,6 +59,15 @@ class TestNextCall(CallCampaignCase):
 
     def _next(self, user, **kwargs):
         return self.env["call.campaign.member"].with_user(user).next_for_agent(**kwargs)
+
+    def test_next_call_query_count(self):
+        """As the agent: the campaigns, the calling hours, then one statement
+        per tier that picks and reserves; nothing grows with the queue."""
+        Member = self.env["call.campaign.member"].with_user(self.agent)
+        Member.next_for_agent(self.campaign.ids)  # warm the caches up
+        self.env.invalidate_all()
+        with self.assertQueryCount(NEXT_CALL_QUERIES):
+            Member.next_for_agent(self.campaign.ids)
 
     def test_order_own_callbacks_then_priority_then_the_rest(self):
         got = [self._next(self.agent) for _i in range(5)]
@@ -135,6 +147,70 @@ class TestNextCall(CallCampaignCase):
 @tagged("call_campaign", "post_install", "-at_install")
 class TestNextCallConcurrency(TransactionCase):
     """Two real transactions ask at the same time: two different members."""
+
+    def test_reserved_after_my_snapshot_is_skipped(self):
+        """An agent whose transaction started before a colleague's
+        reservation was committed still sees that member free: locking it
+        fails to serialize, and the next free member is given instead."""
+        registry = self.registry
+        tag = uuid.uuid4().hex[:8]
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            group = env.ref("call_campaign.group_call_agent")
+            users = env["res.users"].create(
+                [
+                    {
+                        "name": f"Snapshot {i}",
+                        "login": f"cc_snapshot_{tag}_{i}",
+                        "groups_id": [(6, 0, group.ids)],
+                    }
+                    for i in range(2)
+                ]
+            )
+            campaign = env["call.campaign"].create(
+                {
+                    "name": "Snapshot",
+                    "state": "running",
+                    "agent_ids": [(6, 0, users.ids)],
+                    "default_status_id": env.ref("call_campaign.call_status_call").id,
+                }
+            )
+            partners = env["res.partner"].create(
+                [{"name": f"Snapshot customer {i}"} for i in range(3)]
+            )
+            env["call.campaign.member"].create(
+                [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
+        try:
+            with registry.cursor() as late_cr, registry.cursor() as early_cr:
+                for cursor in (late_cr, early_cr):
+                    cursor.transaction = api.Transaction(registry)
+                # the first agent's snapshot is taken now
+                early_cr.execute("SELECT 1")
+                late = api.Environment(late_cr, user_ids[1], {})
+                taken = late["call.campaign.member"].next_for_agent([campaign_id])
+                late_cr.commit()  # pylint: disable=invalid-commit
+                early = api.Environment(early_cr, user_ids[0], {})
+                given = early["call.campaign.member"].next_for_agent([campaign_id])
+                self.assertTrue(taken)
+                self.assertTrue(given, "no error: the next free member")
+                self.assertNotEqual(given.id, taken.id)
+                early_cr.rollback()
+        finally:
+            with registry.cursor() as cr:
+                cr.execute(
+                    "DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id]
+                )
+                cr.execute(
+                    "DELETE FROM call_campaign_member WHERE campaign_id = %s",
+                    [campaign_id],
+                )
+                cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["res.users"].browse(user_ids).write({"active": False})
+                env["res.partner"].browse(partner_ids).write({"active": False})
 
     def test_two_agents_at_once_get_two_members(self):
         registry = self.registry

@@ -1,0 +1,112 @@
+"""Shared by the benches: opening the database, timing, the SQL set-up of a
+big campaign, and the result lines ``bench/run.py`` gathers into a table.
+
+Each bench prints, besides its own readable lines, one line per figure::
+
+    BENCH-RESULT {"figure": ..., "value": ..., "floor": ..., "floor_value": ...,
+                  "unit": "ms", "aim": 2.0}
+
+``aim`` is the highest ratio value / floor the issue accepts (None: no aim).
+"""
+
+import json
+import os
+import resource
+import statistics
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+
+def open_registry(database, odoo_args):
+    config.parse_config(odoo_args)
+    return odoo.modules.registry.Registry(database)
+
+
+def superuser_env(cr, context=None):
+    return api.Environment(cr, SUPERUSER_ID, dict(context or {}, tracking_disable=True))
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def p99_ms(samples):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+def timed(function, repeat, before=None):
+    """Run ``function`` ``repeat`` times; the seconds of each run."""
+    samples = []
+    for _i in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def result(figure, value, floor, floor_value, aim=None, unit="ms", note=""):
+    """Print one figure of the table next to its floor."""
+    ratio = value / floor_value if floor_value else None
+    print(
+        "BENCH-RESULT "
+        + json.dumps(
+            {
+                "figure": figure,
+                "value": round(value, 3),
+                "floor": floor,
+                "floor_value": round(floor_value, 3),
+                "ratio": round(ratio, 3) if ratio is not None else None,
+                "aim": aim,
+                "unit": unit,
+                "note": note,
+                "cores": os.cpu_count(),
+            }
+        ),
+        flush=True,
+    )
+
+
+def insert_partners(cr, count, prefix):
+    """``count`` contacts by SQL (set-up is not measured); their ids."""
+    cr.execute(
+        """INSERT INTO res_partner (name, complete_name, active, type, is_company, lang,
+                                    create_date, write_date)
+           SELECT %s || g, %s || g, true, 'contact', false, 'en_US', now(), now()
+             FROM generate_series(1, %s) g RETURNING id""",
+        [prefix, prefix, count],
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def insert_members(
+    cr, campaign, status, partner_ids, state="queued", behavior="to_call"
+):
+    """Members of ``campaign`` for these contacts by SQL, one in four of
+    priority 1, as a real queue."""
+    cr.execute(
+        """INSERT INTO call_campaign_member (campaign_id, partner_id, status_id, behavior,
+                   state, active, priority, company_id, attempt_count,
+                   create_uid, write_uid, create_date, write_date)
+           SELECT %s, p, %s, %s, %s, true,
+                  (ARRAY['0', '0', '0', '1'])[1 + (p %% 4)], %s, 0, 1, 1, now(), now()
+             FROM unnest(%s) p""",
+        [campaign.id, status.id, behavior, state, campaign.company_id.id, partner_ids],
+    )
+    cr.execute("ANALYZE call_campaign_member")
+
+
+def archive_partners(cr, partner_ids):
+    # deleting a million contacts means a million foreign-key checks: archive
+    cr.execute(
+        "UPDATE res_partner SET active = false WHERE id = ANY(%s)", [partner_ids]
+    )
