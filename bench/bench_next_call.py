@@ -18,14 +18,13 @@ import argparse
 import json
 import statistics
 import subprocess
-import sys
 import threading
 import time
 import urllib.request
 import uuid
 from datetime import timedelta
 
-from common import p99_ms, result
+from common import odoo_server_command, p99_ms, result
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -217,9 +216,7 @@ def main():
     servers = [
         subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "odoo",
+                *odoo_server_command(),
                 *args.odoo_args,
                 "-d",
                 args.database,

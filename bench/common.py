@@ -12,12 +12,29 @@ Each bench prints, besides its own readable lines, one line per figure::
 import json
 import os
 import resource
+import shutil
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
+
+
+def odoo_server_command():
+    """How to start an Odoo server process: ``odoo-bin`` of a source tree or
+    the ``odoo`` script of an installed Odoo. (``python -m odoo`` would do,
+    but a server with workers re-runs its own ``argv[0]`` for the gevent
+    process, which fails on ``odoo/__main__.py``.)"""
+    source_bin = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    if source_bin.is_file():
+        return [sys.executable, str(source_bin)]
+    script = shutil.which("odoo")
+    if script:
+        return [script]
+    return [sys.executable, "-m", "odoo"]
 
 
 def open_registry(database, odoo_args):

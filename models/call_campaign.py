@@ -4,7 +4,7 @@ import pytz
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, ormcache
+from odoo.tools import SQL, ormcache, split_every
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -12,6 +12,8 @@ from .public_method import public_method
 
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
+# members created at once when adding a filter's contacts
+MEMBER_CREATE_BATCH = 1000
 
 
 class CallCampaign(models.Model):
@@ -190,6 +192,11 @@ class CallCampaign(models.Model):
         help="Members whose status is a success, out of the contacted ones.",
     )
     queued_count = fields.Integer("Queued", compute="_compute_figures")
+    stage_member_counts = fields.Json(
+        "Members per Stage",
+        compute="_compute_figures",
+        help='Active members per stage id ("0": no stage).',
+    )
     scheduled_count = fields.Integer("Scheduled", compute="_compute_figures")
     closed_count = fields.Integer("Closed", compute="_compute_figures")
     do_not_call_count = fields.Integer("Do Not Call", compute="_compute_figures")
@@ -214,8 +221,9 @@ class CallCampaign(models.Model):
     ]
 
     def _compute_figures(self):
-        """All figures of a batch of campaigns in one grouped query."""
-        figures = {}
+        """All figures of a batch of campaigns, and their members per stage,
+        in one grouped query."""
+        figures, by_stage = {}, {}
         ids = [cid for cid in self.ids if cid]
         if ids:
             self.env["call.campaign.member"].flush_model(
@@ -226,6 +234,7 @@ class CallCampaign(models.Model):
                     "last_call_date",
                     "status_id",
                     "active",
+                    "stage_id",
                 ]
             )
             self.env["call.status"].flush_model(["result"])
@@ -240,6 +249,7 @@ class CallCampaign(models.Model):
                 SQL(
                     """
                 SELECT call_campaign_member.campaign_id,
+                       call_campaign_member.stage_id,
                        count(*),
                        count(*) FILTER (WHERE %(today)s),
                        count(*) FILTER (WHERE %(overdue)s),
@@ -254,14 +264,19 @@ class CallCampaign(models.Model):
                   JOIN call_status s ON s.id = call_campaign_member.status_id
                  WHERE call_campaign_member.campaign_id IN %(ids)s
                    AND call_campaign_member.active
-              GROUP BY call_campaign_member.campaign_id
+              GROUP BY call_campaign_member.campaign_id, call_campaign_member.stage_id
                 """,
                     today=condition(Member._due_domain("today")),
                     overdue=condition(Member._due_domain("overdue")),
                     ids=tuple(ids),
                 )
             )
-            figures = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            # one row per campaign and stage: the stage funnel comes with
+            # the figures, from the same reading of the members
+            for campaign_id, stage_id, *counts in self.env.cr.fetchall():
+                totals = figures.setdefault(campaign_id, [0] * len(counts))
+                figures[campaign_id] = [a + b for a, b in zip(totals, counts)]
+                by_stage.setdefault(campaign_id, {})[str(stage_id or 0)] = counts[0]
         for campaign in self:
             (
                 members,
@@ -284,6 +299,7 @@ class CallCampaign(models.Model):
             campaign.contacted_count = contacted
             campaign.success_count = success
             campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
+            campaign.stage_member_counts = by_stage.get(campaign.id, {})
 
     def _compute_interaction_count(self):
         counts = dict(
@@ -507,7 +523,12 @@ class CallCampaign(models.Model):
                     else False,
                 }
             )
-        Member.create(vals_list)
+        # in batches that leave the cache empty: memory stays flat whatever
+        # the size of the filter
+        for batch in split_every(MEMBER_CREATE_BATCH, vals_list, list):
+            Member.create(batch)
+            self.env.flush_all()
+            self.env.invalidate_all()
         return {
             "added": len(vals_list),
             "duplicates": len({p for p, _lead in candidates if p in existing})

@@ -144,24 +144,26 @@ class CallCampaignMember(models.Model):
         """``next_for_agent``; ``exclude``: members not to give now (the one
         the agent just skipped)."""
         user = self.env.user
-        campaigns = self.env["call.campaign"].search(
+        # the calling hours are read with the campaigns: one query
+        campaigns = self.env["call.campaign"].search_fetch(
             [
                 ("active", "=", True),
                 ("state", "=", "running"),
                 ("agent_ids", "in", user.id),
             ]
-            + ([("id", "in", campaign_ids.ids)] if campaign_ids else [])
+            + ([("id", "in", campaign_ids.ids)] if campaign_ids else []),
+            ["calling_calendar_id"],
         )
         if not campaigns:
             return self.browse()
         self.env.flush_all()
         now = fields.Datetime.now()
         open_pairs = campaigns._calling_open_pairs(now)
-        for tier in ("own_callbacks", "priority", "rest"):
-            member = self._reserve_next(campaigns, tier, now, open_pairs, exclude)
-            if member:
-                return member
-        return self.browse()
+        tiers = [
+            self._queue_conditions(campaigns, tier, now, open_pairs)
+            for tier in ("own_callbacks", "priority", "rest")
+        ]
+        return self._reserve_next(tiers, now, exclude)
 
     @public_method(
         outcome=ChoiceArg(OUTCOMES),
@@ -333,17 +335,22 @@ class CallCampaignMember(models.Model):
         )
 
     @api.model
-    def _reserve_next(self, campaigns, tier, now, open_pairs, exclude=None):
-        """Pick and reserve the first member of the tier in one statement:
-        the first row nobody is locking (``FOR UPDATE SKIP LOCKED``) gets the
-        reservation before the lock is released.
+    def _reserve_next(self, tiers, now, exclude=None):
+        """Pick and reserve the first member of the first tier that has one,
+        in one statement: in each tier the first row nobody is locking
+        (``FOR UPDATE SKIP LOCKED``) is taken, ``COALESCE`` stops at the
+        first tier that gives one, and the reservation is written before the
+        lock is released.
 
         Odoo's transactions read a snapshot (repeatable read): a member
         another agent reserved after that snapshot still looks free, and
         locking it raises a serialization failure. Then the candidates are
         taken one by one, each in its own savepoint (``_next_candidate``)."""
-        conditions = self._queue_conditions(campaigns, tier, now, open_pairs)
         tried = exclude.ids if exclude else []
+        picks = SQL(", ").join(
+            SQL("(%s FOR UPDATE OF m SKIP LOCKED)", self._queue_select(tier, tried, 1))
+            for tier in tiers
+        )
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
@@ -356,19 +363,21 @@ class CallCampaignMember(models.Model):
                                   write_date = %(now)s
                              FROM call_campaign rc
                             WHERE rc.id = r.campaign_id
-                              AND r.id = (%(select)s FOR UPDATE OF m SKIP LOCKED)
+                              AND r.id = COALESCE(%(picks)s)
                         RETURNING r.id""",
                         uid=self.env.uid,
                         now=now,
-                        select=self._queue_select(conditions, tried, 1),
+                        picks=picks,
                     )
                 )
                 row = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
-            member = self._next_candidate(conditions, now, tried)
-            if member:
-                member._reserve(now)
-            return member
+            for conditions in tiers:
+                member = self._next_candidate(conditions, now, tried)
+                if member:
+                    member._reserve(now)
+                    return member
+            return self.browse()
         if not row:
             return self.browse()
         member = self.browse(row[0])

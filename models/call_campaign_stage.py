@@ -41,25 +41,16 @@ class CallCampaignStage(models.Model):
 
     @api.depends("campaign_id")
     def _compute_member_count(self):
-        """The stage funnel: one grouped query for all stages shown."""
-        Member = self.env["call.campaign.member"]
-        by_stage = dict(
-            Member._read_group(
-                [("stage_id", "in", self.ids)], ["stage_id"], ["__count"]
-            )
-        )
-        by_campaign = dict(
-            Member._read_group(
-                [("campaign_id", "in", self.campaign_id.ids)],
-                ["campaign_id"],
-                ["__count"],
-            )
-        )
+        """The stage funnel: read with the campaign's figures, in the same
+        grouped query (one reading of the members for the whole dashboard)."""
         for stage in self:
-            count = by_stage.get(stage, 0)
-            total = by_campaign.get(stage.campaign_id, 0)
+            campaign = stage.campaign_id
+            counts = campaign.stage_member_counts or {}
+            count = counts.get(str(stage._origin.id), 0)
             stage.member_count = count
-            stage.member_rate = 100.0 * count / total if total else 0.0
+            stage.member_rate = (
+                100.0 * count / campaign.member_count if campaign.member_count else 0.0
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

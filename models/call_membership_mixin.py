@@ -7,6 +7,9 @@ from .public_method import public_method
 
 # events shown in the form's timeline tab; the rest is one click away
 TIMELINE_PAGE_SIZE = 80
+# the form's count of events is exact up to this, "1000+" beyond (a count
+# that stops, as Odoo's lists bound theirs, whatever the size of the history)
+TIMELINE_COUNT_LIMIT = 1000
 
 
 class CallMembershipMixin(models.AbstractModel):
@@ -44,6 +47,12 @@ class CallMembershipMixin(models.AbstractModel):
     )
     call_interaction_count = fields.Integer(
         "Call History",
+        compute="_compute_call_interaction_count",
+        groups="call_campaign.group_call_agent",
+        help="Exact up to 1000; 1001 means more.",
+    )
+    call_interaction_count_label = fields.Char(
+        "Timeline Events",
         compute="_compute_call_interaction_count",
         groups="call_campaign.group_call_agent",
     )
@@ -113,15 +122,23 @@ class CallMembershipMixin(models.AbstractModel):
         ]
 
     def _compute_call_interaction_count(self):
-        counts = dict(
-            self.env["call.interaction"]._read_group(
-                [(self._call_member_field, "in", self.ids)],
-                [self._call_member_field],
-                ["__count"],
-            )
-        )
+        """One query per record that stops after the limit: the count shows
+        on forms, where it must not read a million events."""
+        Interaction = self.env["call.interaction"]
         for record in self:
-            record.call_interaction_count = counts.get(record._origin, 0)
+            count = (
+                Interaction.search_count(
+                    self._call_domain(record._origin), limit=TIMELINE_COUNT_LIMIT + 1
+                )
+                if record._origin
+                else 0
+            )
+            record.call_interaction_count = count
+            record.call_interaction_count_label = (
+                f"{TIMELINE_COUNT_LIMIT}+"
+                if count > TIMELINE_COUNT_LIMIT
+                else str(count)
+            )
 
     @api.model
     def _call_domain(self, records):

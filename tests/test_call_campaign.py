@@ -6,6 +6,9 @@ from odoo.tools import mute_logger
 
 from .common import CallCampaignCase
 
+# queries of the campaign dashboard's figures and stage funnel (see the test)
+DASHBOARD_QUERIES = 7
+
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestCallCampaign(CallCampaignCase):
@@ -104,6 +107,32 @@ class TestCallCampaign(CallCampaignCase):
         # of "today") when not in cache yet
         with self.assertQueryCount(2):
             campaigns.mapped("member_count")
+
+    @users("cc_agent")
+    def test_dashboard_queries_do_not_grow_with_members(self):
+        """As the agent: the figures and the stage funnel of the dashboard
+        come from one reading of the members, whatever their number."""
+        campaign = self.campaign.with_env(self.env)
+        stages = campaign.stage_ids
+
+        def read_dashboard():
+            self.env.invalidate_all()
+            campaign.read(["member_count", "to_call_today_count", "success_rate"])
+            return stages.read(["member_count", "member_rate"])
+
+        read_dashboard()  # warm the caches up
+        with self.assertQueryCount(DASHBOARD_QUERIES):
+            funnel = read_dashboard()
+        self.assertEqual(sum(stage["member_count"] for stage in funnel), 5)
+        partners = self.su_env["res.partner"].create(
+            [{"name": f"Funnel {i}"} for i in range(50)]
+        )
+        self.su_env["call.campaign.member"].create(
+            [{"campaign_id": self.campaign.id, "partner_id": p.id} for p in partners]
+        )
+        with self.assertQueryCount(DASHBOARD_QUERIES):
+            funnel = read_dashboard()
+        self.assertEqual(sum(stage["member_count"] for stage in funnel), 55)
 
     @users("cc_manager")
     def test_delete_with_history_refused(self):

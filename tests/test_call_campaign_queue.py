@@ -10,7 +10,7 @@ from odoo.tests import TransactionCase, tagged
 from .common import CallCampaignCase, force_member_state
 
 # queries of one "Next call" once the caches are warm (see the test)
-NEXT_CALL_QUERIES = 9
+NEXT_CALL_QUERIES = 5
 
 
 @tagged("call_campaign", "post_install", "-at_install")

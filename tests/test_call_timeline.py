@@ -1,8 +1,10 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import Form, TransactionCase, new_test_user, tagged, users
 
+from ..models import call_membership_mixin as mixin
 from .common import CallCampaignCase
 
 
@@ -261,6 +263,30 @@ class TestCustomerTimeline(CallCampaignCase):
         )
         with Form(partner) as form:
             self.assertEqual(len(form.call_timeline_ids), 80)
+
+    @users("cc_agent")
+    def test_timeline_count_is_bounded(self):
+        """Exact up to the limit, "N+" beyond, without counting the rest."""
+        partner = self.partners[4].with_env(self.env)
+        self.su_env["call.interaction"].create(
+            [
+                {
+                    "kind": "note",
+                    "partner_id": partner.id,
+                    "campaign_id": self.campaign.id,
+                    "member_id": self.members[4].id,
+                    "note": f"n{i}",
+                }
+                for i in range(5)
+            ]
+        )
+        partner.invalidate_recordset()
+        exact = partner.call_interaction_count
+        self.assertEqual(partner.call_interaction_count_label, str(exact))
+        with patch.object(mixin, "TIMELINE_COUNT_LIMIT", 3):
+            partner.invalidate_recordset()
+            self.assertEqual(partner.call_interaction_count_label, "3+")
+            self.assertEqual(partner.call_interaction_count, 4, "stopped at 3 + 1")
 
 
 @tagged("call_campaign", "post_install", "-at_install")
