@@ -275,7 +275,9 @@ class CallCampaign(models.Model):
             # the figures, from the same reading of the members
             for campaign_id, stage_id, *counts in self.env.cr.fetchall():
                 totals = figures.setdefault(campaign_id, [0] * len(counts))
-                figures[campaign_id] = [a + b for a, b in zip(totals, counts, strict=True)]
+                figures[campaign_id] = [
+                    a + b for a, b in zip(totals, counts, strict=True)
+                ]
                 by_stage.setdefault(campaign_id, {})[str(stage_id or 0)] = counts[0]
         for campaign in self:
             (
