@@ -275,18 +275,24 @@ def main():
                     time.sleep(1)
         # warm every worker up (registry, caches) before measuring anything
         run_agents(users, 20, floor_call)
-        floor, _results, floor_wall = run_agents(users, args.calls, floor_call)
+        next_call = call("call.campaign.member", "next_for_agent", [[campaign_id]])
+        floor_latencies = []
+
+        def pair(user):
+            """Each agent alternates a trivial call and a next call: both
+            see the same load (the other agents, the cron)."""
+            floor_elapsed, _answer = floor_call(user)
+            floor_latencies.append(floor_elapsed)
+            return next_call(user)
+
         cron_thread = threading.Thread(target=cron)
         cron_thread.start()
         try:
-            latencies, results, wall = run_agents(
-                users,
-                args.calls,
-                call("call.campaign.member", "next_for_agent", [[campaign_id]]),
-            )
+            latencies, results, wall = run_agents(users, args.calls, pair)
         finally:
             cron_stop.set()
             cron_thread.join()
+        floor, floor_wall = floor_latencies, wall
         given = [member_id for member_id in results if member_id]
         duplicates = len(given) - len(set(given))
         print(

@@ -148,103 +148,79 @@ class TestNextCall(CallCampaignCase):
 class TestNextCallConcurrency(TransactionCase):
     """Two real transactions ask at the same time: two different members."""
 
+    def _committed_queue(self, name):
+        """Two agents and a campaign of three members, committed: the other
+        transactions must see them. Removed at the end of the test."""
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            group = env.ref("call_campaign.group_call_agent")
+            users = env["res.users"].create(
+                [
+                    {
+                        "name": f"{name} {i}",
+                        "login": f"cc_{name.lower()}_{tag}_{i}",
+                        "groups_id": [(6, 0, group.ids)],
+                    }
+                    for i in range(2)
+                ]
+            )
+            campaign = env["call.campaign"].create(
+                {
+                    "name": name,
+                    "state": "running",
+                    "agent_ids": [(6, 0, users.ids)],
+                    "default_status_id": env.ref("call_campaign.call_status_call").id,
+                }
+            )
+            partners = env["res.partner"].create(
+                [{"name": f"{name} customer {i}"} for i in range(3)]
+            )
+            env["call.campaign.member"].create(
+                [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+            user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
+        self.addCleanup(self._remove_queue, user_ids, campaign_id, partner_ids)
+        return user_ids, campaign_id
+
+    def _remove_queue(self, user_ids, campaign_id, partner_ids):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id]
+            )
+            cr.execute(
+                "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign_id]
+            )
+            cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.users"].browse(user_ids).write({"active": False})
+            env["res.partner"].browse(partner_ids).write({"active": False})
+
     def test_reserved_after_my_snapshot_is_skipped(self):
         """An agent whose transaction started before a colleague's
         reservation was committed still sees that member free: locking it
         fails to serialize, and the next free member is given instead."""
         registry = self.registry
-        tag = uuid.uuid4().hex[:8]
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            group = env.ref("call_campaign.group_call_agent")
-            users = env["res.users"].create(
-                [
-                    {
-                        "name": f"Snapshot {i}",
-                        "login": f"cc_snapshot_{tag}_{i}",
-                        "groups_id": [(6, 0, group.ids)],
-                    }
-                    for i in range(2)
-                ]
-            )
-            campaign = env["call.campaign"].create(
-                {
-                    "name": "Snapshot",
-                    "state": "running",
-                    "agent_ids": [(6, 0, users.ids)],
-                    "default_status_id": env.ref("call_campaign.call_status_call").id,
-                }
-            )
-            partners = env["res.partner"].create(
-                [{"name": f"Snapshot customer {i}"} for i in range(3)]
-            )
-            env["call.campaign.member"].create(
-                [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
-            )
-            cr.commit()  # pylint: disable=invalid-commit
-            user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
-        try:
-            with registry.cursor() as late_cr, registry.cursor() as early_cr:
-                for cursor in (late_cr, early_cr):
-                    cursor.transaction = api.Transaction(registry)
-                # the first agent's snapshot is taken now
-                early_cr.execute("SELECT 1")
-                late = api.Environment(late_cr, user_ids[1], {})
-                taken = late["call.campaign.member"].next_for_agent([campaign_id])
-                late_cr.commit()  # pylint: disable=invalid-commit
-                early = api.Environment(early_cr, user_ids[0], {})
-                given = early["call.campaign.member"].next_for_agent([campaign_id])
-                self.assertTrue(taken)
-                self.assertTrue(given, "no error: the next free member")
-                self.assertNotEqual(given.id, taken.id)
-                early_cr.rollback()
-        finally:
-            with registry.cursor() as cr:
-                cr.execute(
-                    "DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id]
-                )
-                cr.execute(
-                    "DELETE FROM call_campaign_member WHERE campaign_id = %s",
-                    [campaign_id],
-                )
-                cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["res.users"].browse(user_ids).write({"active": False})
-                env["res.partner"].browse(partner_ids).write({"active": False})
+        user_ids, campaign_id = self._committed_queue("Snapshot")
+        with registry.cursor() as late_cr, registry.cursor() as early_cr:
+            for cursor in (late_cr, early_cr):
+                cursor.transaction = api.Transaction(registry)
+            # the first agent's snapshot is taken now
+            early_cr.execute("SELECT 1")
+            late = api.Environment(late_cr, user_ids[1], {})
+            taken = late["call.campaign.member"].next_for_agent([campaign_id])
+            late_cr.commit()  # pylint: disable=invalid-commit
+            early = api.Environment(early_cr, user_ids[0], {})
+            given = early["call.campaign.member"].next_for_agent([campaign_id])
+            self.assertTrue(taken)
+            self.assertTrue(given, "no error: the next free member")
+            self.assertNotEqual(given.id, taken.id)
+            early_cr.rollback()
 
     def test_two_agents_at_once_get_two_members(self):
         registry = self.registry
-        tag = uuid.uuid4().hex[:8]
-        with registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            group = env.ref("call_campaign.group_call_agent")
-            users = env["res.users"].create(
-                [
-                    {
-                        "name": f"Concurrent {i}",
-                        "login": f"cc_concurrent_{tag}_{i}",
-                        "groups_id": [(6, 0, group.ids)],
-                    }
-                    for i in range(2)
-                ]
-            )
-            campaign = env["call.campaign"].create(
-                {
-                    "name": "Concurrent",
-                    "state": "running",
-                    "agent_ids": [(6, 0, users.ids)],
-                    "default_status_id": env.ref("call_campaign.call_status_call").id,
-                }
-            )
-            partners = env["res.partner"].create(
-                [{"name": f"Concurrent customer {i}"} for i in range(3)]
-            )
-            env["call.campaign.member"].create(
-                [{"campaign_id": campaign.id, "partner_id": p.id} for p in partners]
-            )
-            # the other transactions must see this data
-            cr.commit()  # pylint: disable=invalid-commit
-            user_ids, campaign_id, partner_ids = users.ids, campaign.id, partners.ids
+        user_ids, campaign_id = self._committed_queue("Concurrent")
         results, errors = {}, []
         both_asked = threading.Barrier(2, timeout=30)
 
@@ -262,26 +238,12 @@ class TestNextCallConcurrency(TransactionCase):
                 errors.append(error)
                 both_asked.abort()
 
-        try:
-            threads = [threading.Thread(target=ask, args=(uid,)) for uid in user_ids]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
-            self.assertFalse(errors)
-            self.assertEqual(len(results), 2)
-            self.assertTrue(all(results.values()))
-            self.assertNotEqual(results[user_ids[0]], results[user_ids[1]])
-        finally:
-            with registry.cursor() as cr:
-                cr.execute(
-                    "DELETE FROM call_interaction WHERE campaign_id = %s", [campaign_id]
-                )
-                cr.execute(
-                    "DELETE FROM call_campaign_member WHERE campaign_id = %s",
-                    [campaign_id],
-                )
-                cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                env["res.users"].browse(user_ids).write({"active": False})
-                env["res.partner"].browse(partner_ids).write({"active": False})
+        threads = [threading.Thread(target=ask, args=(uid,)) for uid in user_ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertFalse(errors)
+        self.assertEqual(len(results), 2)
+        self.assertTrue(all(results.values()))
+        self.assertNotEqual(results[user_ids[0]], results[user_ids[1]])

@@ -237,10 +237,8 @@ class TestCustomerTimeline(CallCampaignCase):
         as_agent2 = self._timeline(partner, self.agent2)
         self.assertTrue(as_agent2.filtered(lambda e: e.campaign_id == hidden))
 
-    @users("cc_agent")
-    def test_timeline_tab_is_one_page_and_button_opens_all(self):
-        partner = self.partners[4].with_env(self.env)
-        # set-up: a long history
+    def _add_notes(self, partner, count):
+        """Set-up: a long history of the last member's customer."""
         self.su_env["call.interaction"].create(
             [
                 {
@@ -250,9 +248,15 @@ class TestCustomerTimeline(CallCampaignCase):
                     "member_id": self.members[4].id,
                     "note": f"n{i}",
                 }
-                for i in range(100)
+                for i in range(count)
             ]
         )
+
+    @users("cc_agent")
+    def test_timeline_tab_is_one_page_and_button_opens_all(self):
+        partner = self.partners[4].with_env(self.env)
+        # set-up: a long history
+        self._add_notes(partner, 100)
         self.assertEqual(len(self._timeline(partner)), 80)
         action = partner.action_view_call_interactions()
         self.assertEqual(action["res_model"], "call.interaction")
@@ -268,18 +272,7 @@ class TestCustomerTimeline(CallCampaignCase):
     def test_timeline_count_is_bounded(self):
         """Exact up to the limit, "N+" beyond, without counting the rest."""
         partner = self.partners[4].with_env(self.env)
-        self.su_env["call.interaction"].create(
-            [
-                {
-                    "kind": "note",
-                    "partner_id": partner.id,
-                    "campaign_id": self.campaign.id,
-                    "member_id": self.members[4].id,
-                    "note": f"n{i}",
-                }
-                for i in range(5)
-            ]
-        )
+        self._add_notes(partner, 5)
         partner.invalidate_recordset()
         exact = partner.call_interaction_count
         self.assertEqual(partner.call_interaction_count_label, str(exact))

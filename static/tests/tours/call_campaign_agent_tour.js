@@ -1,4 +1,5 @@
 import {registry} from "@web/core/registry";
+import {forwardToColleagueSteps} from "./call_campaign_tour_steps";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
 /**
@@ -87,28 +88,7 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
             trigger: ".o_control_panel_actions button:contains('Forward')",
             run: "click",
         },
-        {
-            content: "To the colleague",
-            trigger: ".modal .o_field_widget[name=user_id] input",
-            run: "edit Tour Colleague",
-        },
-        {
-            trigger: ".ui-autocomplete .ui-menu-item a:contains('Tour Colleague')",
-            run: "click",
-        },
-        {
-            content: "A forward always carries a status",
-            trigger: ".modal .o_field_widget[name=status_id] input",
-            run: "edit Call",
-        },
-        {
-            trigger: ".ui-autocomplete .ui-menu-item a:contains('Call')",
-            run: "click",
-        },
-        {
-            trigger: ".modal-footer button[name=action_forward]",
-            run: "click",
-        },
+        ...forwardToColleagueSteps(),
         {
             content: "Handed to the colleague: gone from my list",
             trigger:
