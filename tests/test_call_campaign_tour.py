@@ -58,6 +58,15 @@ class TestCallCampaignTours(HttpCase):
         )
         self.assertIn("forward", self.member.interaction_ids.mapped("kind"))
 
+    def test_forward_from_the_form_ends_on_my_calls(self):
+        self.start_tour(
+            f"/odoo/call.campaign.member/{self.member.id}",
+            "call_campaign_forward_form_tour",
+            login="tour_agent",
+        )
+        self.member.invalidate_recordset()
+        self.assertEqual(self.member.user_id, self.colleague)
+
     def test_mark_done_opens_log_a_call(self):
         recall = self.env["call.status"].create(
             {
