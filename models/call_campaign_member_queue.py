@@ -163,7 +163,7 @@ class CallCampaignMember(models.Model):
             self._queue_conditions(campaigns, tier, now, open_pairs)
             for tier in ("own_callbacks", "priority", "rest")
         ]
-        return self._reserve_next(tiers, now, exclude)
+        return self._reserve_next(tiers, now, open_pairs is not None, exclude)
 
     @public_method(
         outcome=ChoiceArg(OUTCOMES),
@@ -320,22 +320,33 @@ class CallCampaignMember(models.Model):
         return SQL(" AND ").join(conditions)
 
     @api.model
-    def _queue_select(self, conditions, tried, limit):
+    def _queue_select(self, conditions, tried, limit, calling_hours):
+        """The candidates in queue order. The campaign, its company and the
+        company's contact are joined only when calling hours are read (their
+        time zones): a query with fewer tables is planned faster, and
+        planning is most of the cost of one "Next call"."""
+        joins = (
+            SQL(
+                """JOIN call_campaign c ON c.id = m.campaign_id
+                   JOIN res_company co ON co.id = c.company_id
+                   JOIN res_partner cp ON cp.id = co.partner_id"""
+            )
+            if calling_hours
+            else SQL()
+        )
         return SQL(
-            """SELECT m.id FROM call_campaign_member m
-                 JOIN call_campaign c ON c.id = m.campaign_id
-                 JOIN res_company co ON co.id = c.company_id
-                 JOIN res_partner cp ON cp.id = co.partner_id
+            """SELECT m.id FROM call_campaign_member m %s
                 WHERE %s AND m.id != ALL(%s::int[])
              ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
                 LIMIT %s""",
+            joins,
             conditions,
             list(tried),
             limit,
         )
 
     @api.model
-    def _reserve_next(self, tiers, now, exclude=None):
+    def _reserve_next(self, tiers, now, calling_hours, exclude=None):
         """Pick and reserve the first member of the first tier that has one,
         in one statement: in each tier the first row nobody is locking
         (``FOR UPDATE SKIP LOCKED``) is taken, ``COALESCE`` stops at the
@@ -348,7 +359,10 @@ class CallCampaignMember(models.Model):
         taken one by one, each in its own savepoint (``_next_candidate``)."""
         tried = exclude.ids if exclude else []
         picks = SQL(", ").join(
-            SQL("(%s FOR UPDATE OF m SKIP LOCKED)", self._queue_select(tier, tried, 1))
+            SQL(
+                "(%s FOR UPDATE OF m SKIP LOCKED)",
+                self._queue_select(tier, tried, 1, calling_hours),
+            )
             for tier in tiers
         )
         try:
@@ -373,7 +387,7 @@ class CallCampaignMember(models.Model):
                 row = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
             for conditions in tiers:
-                member = self._next_candidate(conditions, now, tried)
+                member = self._next_candidate(conditions, now, tried, calling_hours)
                 if member:
                     member._reserve(now)
                     return member
@@ -388,13 +402,15 @@ class CallCampaignMember(models.Model):
         return member
 
     @api.model
-    def _next_candidate(self, conditions, now, tried):
+    def _next_candidate(self, conditions, now, tried, calling_hours):
         """One member of the tier, locked for this transaction, reading the
         candidates a few at a time and skipping those taken meanwhile."""
         tried = list(tried)
         while True:
             self.env.cr.execute(
-                self._queue_select(conditions, tried, CANDIDATES_PER_READ)
+                self._queue_select(
+                    conditions, tried, CANDIDATES_PER_READ, calling_hours
+                )
             )
             candidate_ids = [row[0] for row in self.env.cr.fetchall()]
             if not candidate_ids:
