@@ -55,6 +55,10 @@ class CallCampaignMember(models.Model):
         to_cancel.unlink()
         for changes, activities in to_write.items():
             activities.write(dict(changes))
+        if to_create:
+            # each new call names its member (res_name) one record at a
+            # time: their names are computed here for the whole batch
+            self.mapped("display_name")
         created = Activity.create(to_create)
         if created:
             members = {member.id: member for member in self}
