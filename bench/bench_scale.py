@@ -24,6 +24,7 @@ from common import (
     result,
     superuser_env,
     timed,
+    vacuum,
 )
 
 from odoo import Command, fields
@@ -251,6 +252,7 @@ def main():
     with registry.cursor() as cr:
         agent, campaign, partner_ids = setup(superuser_env(cr), args.members, tag)
         agent, campaign = agent.id, campaign.id
+    vacuum(registry, "call_campaign_member")
     try:
         with registry.cursor() as cr:
             env = superuser_env(cr)

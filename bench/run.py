@@ -16,6 +16,7 @@ database. ``--readme`` also writes the table into README.md between its
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -129,6 +130,10 @@ def run_bench(python, conf, env, script, sizes):
 
 
 def verdict(row):
+    limit = re.match(r"aim: <= ([\d.]+) ms", row.get("note", ""))
+    if limit:
+        met = "met" if row["value"] <= float(limit[1]) else "missed"
+        return f"≤ {limit[1]} ms: {met}"
     if row.get("aim") is None or row.get("ratio") is None:
         return row.get("note", "")
     met = "met" if row["ratio"] <= row["aim"] else "missed"
@@ -156,14 +161,29 @@ def table(rows, cores, quick):
     return "\n".join(lines)
 
 
-def write_readme(text):
+def write_readme(text, partial):
+    """Write the table between the README's markers. After ``--only``, the
+    rows of the benches that ran replace their rows of the table there (by
+    figure), the others stay."""
     readme = ROOT / "README.md"
     content = readme.read_text()
     begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
     if begin not in content or end not in content:
         sys.exit("README.md has no bench:begin / bench:end markers")
     head, rest = content.split(begin, 1)
-    _old, tail = rest.split(end, 1)
+    old, tail = rest.split(end, 1)
+    if partial:
+        new_rows = {
+            line.split("|")[1].strip(): line
+            for line in text.splitlines()
+            if line.startswith("| ") and not line.startswith("| figure")
+        }
+        lines = []
+        for line in old.strip().splitlines():
+            figure = line.split("|")[1].strip() if line.startswith("| ") else None
+            lines.append(new_rows.pop(figure, line) if figure else line)
+        lines += new_rows.values()
+        text = "\n".join(lines)
     readme.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
@@ -191,7 +211,7 @@ def main():
     text = table(rows, os.cpu_count(), args.quick)
     print("\n" + text)
     if args.readme:
-        write_readme(text)
+        write_readme(text, partial=bool(args.only))
     failed = [row for row in rows if "value" not in row]
     return 1 if failed else 0
 

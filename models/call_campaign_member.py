@@ -186,6 +186,14 @@ class CallCampaignMember(models.Model):
             """CREATE INDEX IF NOT EXISTS call_campaign_member_order_idx
                ON call_campaign_member (priority DESC, next_call_date, id)"""
         )
+        # the campaign figures and stage funnel read a campaign's members
+        # from this index alone (an index-only scan), not from the table
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_campaign_member_figures_idx
+               ON call_campaign_member (campaign_id, stage_id)
+                  INCLUDE (state, next_call_date, last_call_date, status_id)
+               WHERE active"""
+        )
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS call_campaign_member_callback_idx
                ON call_campaign_member (user_id, next_call_date)
