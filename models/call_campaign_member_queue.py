@@ -9,7 +9,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_date, mute_logger
+from odoo.tools import SQL, format_date, format_datetime, mute_logger
 
 from .call_interaction import CALL_KINDS
 from .call_status import FINAL_BEHAVIORS, OUTCOMES
@@ -143,14 +143,9 @@ class CallCampaignMember(models.Model):
     def _next_for_agent(self, campaign_ids, exclude=None):
         """``next_for_agent``; ``exclude``: members not to give now (the one
         the agent just skipped)."""
-        user = self.env.user
         # the calling hours are read with the campaigns: one query
         campaigns = self.env["call.campaign"].search_fetch(
-            [
-                ("active", "=", True),
-                ("state", "=", "running"),
-                ("agent_ids", "in", user.id),
-            ]
+            self._queue_campaign_domain()
             + ([("id", "in", campaign_ids.ids)] if campaign_ids else []),
             ["calling_calendar_id"],
         )
@@ -272,52 +267,229 @@ class CallCampaignMember(models.Model):
                 )
             )
 
+    @public_method()
+    def explain_queue(self):
+        """Why "Next call" does or does not give each of these members to the
+        calling user now, in plain translated words, from the queue's own
+        checks (``_queue_checks``): the explanation and the queue cannot
+        disagree. One dict per member: ``id``, ``callable``, ``reason`` (the
+        failed check's key, False when callable) and ``message``."""
+        if not self:
+            raise UserError(self.env._("Choose the members to explain."))
+        self.check_access("read")
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        campaigns = self.env["call.campaign"].search_fetch(
+            self._queue_campaign_domain() + [("id", "in", self.campaign_id.ids)],
+            ["calling_calendar_id"],
+        )
+        answers = {}
+        for member in self - self.filtered(lambda m: m.campaign_id in campaigns):
+            reason = (
+                "campaign_not_running"
+                if member.campaign_id.state != "running"
+                or not member.campaign_id.active
+                else "not_agent"
+            )
+            answers[member.id] = member._queue_answer(reason)
+        open_pairs = campaigns._calling_open_pairs(now) if campaigns else None
+        for tier, members in (
+            (self - self.browse(answers))
+            .grouped(
+                lambda m: {"my_record": "own_callbacks", "priority": "priority"}.get(
+                    m.behavior, "rest"
+                )
+            )
+            .items()
+        ):
+            checks = self._queue_checks(campaigns, tier, now, open_pairs)
+            self.env.cr.execute(
+                SQL(
+                    """SELECT m.id, %s FROM call_campaign_member m %s
+                        WHERE m.id IN %s""",
+                    SQL(", ").join(
+                        SQL("COALESCE(%s, false)", condition)
+                        for _key, condition in checks
+                    ),
+                    self._queue_joins(open_pairs is not None),
+                    tuple(members.ids),
+                )
+            )
+            for member_id, *passed in self.env.cr.fetchall():
+                failed = next(
+                    (
+                        key
+                        for (key, _sql), ok in zip(checks, passed, strict=True)
+                        if not ok
+                    ),
+                    False,
+                )
+                answers[member_id] = self.browse(member_id)._queue_answer(failed)
+        return [answers[member.id] for member in self]
+
+    def _queue_answer(self, reason):
+        """The explainer's words for one member and the check it failed."""
+        self.ensure_one()
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+
+        def local(dt):
+            return pytz.utc.localize(dt).astimezone(tz).strftime("%H:%M")
+
+        if reason == "agent":
+            if self.behavior == "my_record" and self.user_id:
+                message = self.env._(
+                    "A callback of %s: only they get it.", self.user_id.name
+                )
+            elif self.behavior == "my_record":
+                message = self.env._("A callback nobody holds: a manager assigns it.")
+            else:
+                message = self.env._("Assigned to %s.", self.user_id.name)
+        else:
+            messages = {
+                False: self.env._(
+                    "Callable now: Next Call gives it when its turn comes."
+                ),
+                "campaign_not_running": self.env._(
+                    "The campaign “%s” is not running.", self.campaign_id.name
+                ),
+                "not_agent": self.env._(
+                    "You are not an agent of the campaign “%s”.", self.campaign_id.name
+                ),
+                "archived": self.env._("Archived."),
+                "closed": self.env._("%s: not called any more.", self._state_label()),
+                "not_before": self.env._(
+                    "Not before %s.",
+                    format_datetime(self.env, self.next_call_date)
+                    if self.next_call_date
+                    else "",
+                ),
+                "reserved": self.env._(
+                    "Reserved by %(agent)s until %(time)s.",
+                    agent=self.reserved_user_id.name or "",
+                    time=local(self.reserved_until) if self.reserved_until else "",
+                ),
+                "blacklisted": self.env._(
+                    "The number is on the phone blacklist: do not call."
+                ),
+                "calling_hours": self.env._(
+                    "Outside calling hours: %s", self.customer_time
+                ),
+                "tier": self.env._("Not in the queue now."),
+            }
+            message = messages[reason]
+        return {
+            "id": self.id,
+            "callable": not reason,
+            "reason": reason,
+            "message": message,
+        }
+
+    @public_method(one=True)
+    def action_explain_queue(self):
+        """The member form's "Why not in the queue?": the answer as a notice."""
+        answer = self.explain_queue()[0]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Next Call and %s", self.display_name),
+                "message": answer["message"],
+                "type": "success" if answer["callable"] else "info",
+                "sticky": False,
+            },
+        }
+
     @api.model
-    def _queue_conditions(self, campaigns, tier, now, open_pairs):
+    def _queue_campaign_domain(self):
+        """The campaigns "Next call" gives members of to the calling user."""
+        return [
+            ("active", "=", True),
+            ("state", "=", "running"),
+            ("agent_ids", "in", self.env.uid),
+        ]
+
+    @api.model
+    def _queue_checks(self, campaigns, tier, now, open_pairs):
         """The one definition of "callable now by the calling agent" in a
-        tier, as SQL conditions on ``m`` (the member) and ``c`` (its
-        campaign)."""
+        tier: named SQL conditions on ``m`` (the member) and ``c`` (its
+        campaign). The queue requires them all; ``explain_queue`` names the
+        first one a member fails."""
         uid = self.env.uid
-        conditions = [
-            SQL("m.active"),
-            SQL("m.campaign_id IN %s", tuple(campaigns.ids)),
-            SQL("m.state IN ('queued', 'scheduled')"),
-            SQL("(m.next_call_date IS NULL OR m.next_call_date <= %s)", now),
-            SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
+        checks = [
+            ("archived", SQL("m.active")),
+            ("campaign", SQL("m.campaign_id IN %s", tuple(campaigns.ids))),
+            ("closed", SQL("m.state IN ('queued', 'scheduled')")),
+            (
+                "not_before",
+                SQL("(m.next_call_date IS NULL OR m.next_call_date <= %s)", now),
+            ),
+            (
+                "reserved",
+                SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
+            ),
             # the blacklisted contacts are few: one hashed sub-plan, not a
             # join over every contact
-            SQL(
-                """m.partner_id NOT IN (
-                       SELECT p.id FROM res_partner p
-                         JOIN phone_blacklist bl ON bl.number = p.phone_sanitized
-                        WHERE bl.active)"""
+            (
+                "blacklisted",
+                SQL(
+                    """m.partner_id NOT IN (
+                           SELECT p.id FROM res_partner p
+                             JOIN phone_blacklist bl ON bl.number = p.phone_sanitized
+                            WHERE bl.active)"""
+                ),
             ),
         ]
         if tier == "own_callbacks":
-            conditions += [SQL("m.behavior = 'my_record'"), SQL("m.user_id = %s", uid)]
+            checks += [
+                ("tier", SQL("m.behavior = 'my_record'")),
+                ("agent", SQL("m.user_id = %s", uid)),
+            ]
         elif tier == "priority":
-            conditions += [
-                SQL("m.behavior = 'priority'"),
-                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            checks += [
+                ("tier", SQL("m.behavior = 'priority'")),
+                ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
             ]
         else:
-            conditions += [
-                SQL("m.behavior NOT IN ('priority', 'my_record')"),
-                SQL("(m.user_id IS NULL OR m.user_id = %s)", uid),
+            checks += [
+                ("tier", SQL("m.behavior NOT IN ('priority', 'my_record')")),
+                ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
             ]
         if open_pairs is not None:
             closed_campaigns = tuple(open_pairs["restricted"]) or (0,)
             pairs = tuple(open_pairs["open"]) or ((0, ""),)
-            conditions.append(
-                SQL(
-                    """(m.campaign_id NOT IN %s OR (m.campaign_id, COALESCE(
-                           (SELECT p.tz FROM res_partner p WHERE p.id = m.partner_id),
-                           c.tz, cp.tz, 'UTC')) IN %s)""",
-                    closed_campaigns,
-                    pairs,
+            checks.append(
+                (
+                    "calling_hours",
+                    SQL(
+                        """(m.campaign_id NOT IN %s OR (m.campaign_id, COALESCE(
+                               (SELECT p.tz FROM res_partner p WHERE p.id = m.partner_id),
+                               c.tz, cp.tz, 'UTC')) IN %s)""",
+                        closed_campaigns,
+                        pairs,
+                    ),
                 )
             )
-        return SQL(" AND ").join(conditions)
+        return checks
+
+    @api.model
+    def _queue_conditions(self, campaigns, tier, now, open_pairs):
+        """All the checks of a tier, as one SQL condition."""
+        return SQL(" AND ").join(
+            condition
+            for _key, condition in self._queue_checks(campaigns, tier, now, open_pairs)
+        )
+
+    @api.model
+    def _queue_joins(self, calling_hours):
+        """The campaign, its company and the company's contact, for the
+        calling hours' time zones only."""
+        if not calling_hours:
+            return SQL()
+        return SQL(
+            """JOIN call_campaign c ON c.id = m.campaign_id
+               JOIN res_company co ON co.id = c.company_id
+               JOIN res_partner cp ON cp.id = co.partner_id"""
+        )
 
     @api.model
     def _queue_select(self, conditions, tried, limit, calling_hours):
@@ -325,21 +497,12 @@ class CallCampaignMember(models.Model):
         company's contact are joined only when calling hours are read (their
         time zones): a query with fewer tables is planned faster, and
         planning is most of the cost of one "Next call"."""
-        joins = (
-            SQL(
-                """JOIN call_campaign c ON c.id = m.campaign_id
-                   JOIN res_company co ON co.id = c.company_id
-                   JOIN res_partner cp ON cp.id = co.partner_id"""
-            )
-            if calling_hours
-            else SQL()
-        )
         return SQL(
             """SELECT m.id FROM call_campaign_member m %s
                 WHERE %s AND m.id != ALL(%s::int[])
              ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
                 LIMIT %s""",
-            joins,
+            self._queue_joins(calling_hours),
             conditions,
             list(tried),
             limit,
