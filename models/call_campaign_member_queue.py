@@ -80,18 +80,11 @@ class CallCampaignMember(models.Model):
                 ("next_call_date", "=", False),
                 ("next_call_date", "<=", now),
             ]
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        local_day = pytz.utc.localize(now).astimezone(tz).date()
-        end_of_day = (
-            tz.localize(datetime.combine(local_day + timedelta(days=1), time.min))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-        )
         return [
             ("state", "in", ("queued", "scheduled")),
             "|",
             ("next_call_date", "=", False),
-            ("next_call_date", "<", end_of_day),
+            ("next_call_date", "<", self._user_midnight(now, days=1)),
         ]
 
     def _compute_due(self):
@@ -684,7 +677,7 @@ class CallCampaignMember(models.Model):
         done_today = [
             ("user_id", "=", uid),
             ("kind", "in", CALL_KINDS),
-            ("date", ">=", self._local_day_start(now)),
+            ("date", ">=", self._user_midnight(now)),
         ]
         figures = [
             ("due_now", self.env._("Due now"), self._name, due_now),
@@ -734,12 +727,14 @@ class CallCampaignMember(models.Model):
             ],
         }
 
-    def _local_day_start(self, now):
-        """Midnight of the calling user's day, in UTC."""
+    @api.model
+    def _user_midnight(self, now, days=0):
+        """Midnight starting the calling user's day (``days`` later), as naive
+        UTC: where "today" starts and ends for the due filters and My day."""
         tz = pytz.timezone(self.env.user.tz or "UTC")
         local_day = pytz.utc.localize(now).astimezone(tz).date()
         return (
-            tz.localize(datetime.combine(local_day, time.min))
+            tz.localize(datetime.combine(local_day + timedelta(days=days), time.min))
             .astimezone(pytz.utc)
             .replace(tzinfo=None)
         )
