@@ -3,13 +3,14 @@
     "name": "Call Campaigns",
     "summary": "Outbound calling campaigns on top of Odoo CRM: statuses, "
     "members, scheduled calls, next-call queue and customer timeline",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/call-campaigns/call_campaign",
     "author": "Call Campaigns",
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "post_init_hook": "post_init_hook",
     "depends": ["crm", "sms"],
     "data": [
         "security/call_campaign_security.xml",
@@ -27,6 +28,7 @@
         "views/call_campaign_member_views.xml",
         "views/call_interaction_views.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
         "views/crm_lead_views.xml",
         "views/mail_activity_views.xml",
         "views/call_campaign_menus.xml",

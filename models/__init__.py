@@ -7,8 +7,13 @@ from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
 from . import call_campaign_member_queue
+from . import call_campaign_member_pacing
 from . import call_interaction
+from . import call_contact_number
 from . import res_partner
+from . import res_company
+from . import res_config_settings
+from . import phone_blacklist
 from . import crm_lead
 from . import mail_activity
 from . import mail_message

@@ -8,6 +8,7 @@ from odoo.tools import SQL, ormcache, split_every
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .call_status import FINAL_BEHAVIORS
 from .public_method import public_method
 
 # how far ahead calling hours are searched for an opening
@@ -165,6 +166,48 @@ class CallCampaign(models.Model):
         default=15,
         help="How long a member given by “Next call” stays reserved to its agent.",
     )
+    max_attempts_total = fields.Integer(
+        "Max Attempts",
+        help="Call attempts (calls logged and dialer outcomes) a member may get "
+        "in this campaign; at the cap it moves to the exhausted status. "
+        "A callback an agent agreed with the customer is kept. 0: no cap.",
+    )
+    max_attempts_per_day = fields.Integer(
+        "Max Attempts per Day",
+        help="Call attempts a member may get in one day (the customer's day): "
+        "at the cap it is not offered again before the customer's midnight. "
+        "0: no cap.",
+    )
+    exhausted_status_id = fields.Many2one(
+        "call.status",
+        default=lambda self: self.env.ref(
+            "call_campaign.call_status_unreachable", raise_if_not_found=False
+        ),
+        domain="[('behavior', 'in', ('closed', 'do_not_call'))]",
+        ondelete="restrict",
+        help="Where a member goes when it reaches the maximum attempts.",
+    )
+    number_order = fields.Selection(
+        [
+            ("mobile_first", "Mobile, then phone"),
+            ("phone_first", "Phone, then mobile"),
+        ],
+        string="Numbers Order",
+        default="mobile_first",
+        required=True,
+        help="Which of the contact's numbers is dialled first; the contact's "
+        "other numbers follow in their order. A wrong number is skipped.",
+    )
+    invalid_number_status_id = fields.Many2one(
+        "call.status",
+        string="No Good Number Status",
+        default=lambda self: self.env.ref(
+            "call_campaign.call_status_invalid_number", raise_if_not_found=False
+        ),
+        domain="[('behavior', 'in', ('closed', 'do_not_call'))]",
+        ondelete="restrict",
+        help="Where a member goes when every number of its contact is wrong.",
+    )
     script = fields.Html(
         "Agent Script",
         translate=True,
@@ -212,6 +255,11 @@ class CallCampaign(models.Model):
             "release_delay_positive",
             "CHECK(release_delay >= 0)",
             "The release delay cannot be negative.",
+        ),
+        (
+            "attempt_caps_positive",
+            "CHECK(max_attempts_total >= 0 AND max_attempts_per_day >= 0)",
+            "Attempt caps cannot be negative.",
         ),
         (
             "reservation_positive",
@@ -311,6 +359,18 @@ class CallCampaign(models.Model):
         )
         for campaign in self:
             campaign.interaction_count = counts.get(campaign, 0)
+
+    @api.constrains("max_attempts_total", "exhausted_status_id")
+    def _check_exhausted_status(self):
+        for campaign in self.filtered("max_attempts_total"):
+            if campaign.exhausted_status_id.behavior not in FINAL_BEHAVIORS:
+                raise ValidationError(
+                    self.env._(
+                        "Campaign “%s”: a maximum of attempts needs an exhausted "
+                        "status that closes the member.",
+                        campaign.name,
+                    )
+                )
 
     @api.constrains("default_status_id", "status_ids")
     def _check_default_status(self):

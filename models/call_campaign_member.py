@@ -2,7 +2,8 @@
 archiving and forwarding. The status service lives in
 ``call_campaign_member_status.py``, the pending calls and crons in
 ``call_campaign_member_scheduling.py``, the queue and dialer outcomes in
-``call_campaign_member_queue.py``."""
+``call_campaign_member_queue.py``, attempts and numbers in
+``call_campaign_member_pacing.py``."""
 
 from markupsafe import Markup
 
@@ -10,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
+from .call_interaction import CALL_KINDS
 from .call_status import DATED_BEHAVIORS
 from .public_method import DatetimeArg, RecordArg, public_method
 
@@ -21,6 +23,8 @@ REFUSED_FIELDS = frozenset(
         "campaign_id",
         "partner_id",
         "attempt_count",
+        "day_attempt_count",
+        "day_attempts_reset",
         "last_call_date",
         "reserved_user_id",
         "reserved_until",
@@ -443,6 +447,8 @@ class CallCampaignMember(models.Model):
 
     def _prepare_interaction_vals(self, kind, **values):
         self.ensure_one()
+        if kind in CALL_KINDS and "phone_number" not in values:
+            values["phone_number"] = self.dial_number or False
         return {
             "kind": kind,
             "member_id": self.id,

@@ -17,6 +17,12 @@ from .public_method import ChoiceArg, IntArg, RecordArg, TextArg, public_method
 
 # rows read at once by "Next call" before locking them one by one
 CANDIDATES_PER_READ = 10
+# what the queue reads of its campaigns, in the query that finds them
+QUEUE_CAMPAIGN_FIELDS = [
+    "calling_calendar_id",
+    "max_attempts_total",
+    "max_attempts_per_day",
+]
 # longest call a dialer may report, in seconds (a day)
 MAX_CALL_DURATION = 86400
 
@@ -133,6 +139,21 @@ class CallCampaignMember(models.Model):
         return self._next_for_agent(campaign_ids)
 
     @api.model
+    @public_method(campaign_ids=RecordArg("call.campaign", many=True))
+    def next_number_for_agent(self, campaign_ids=None):
+        """``next_for_agent`` for a dialer: the member reserved and the number
+        to dial (the first good number of the contact in the campaign's
+        order). ``{'member_id', 'partner_id', 'number', 'number_label'}``,
+        all False when nobody is due."""
+        member = self._next_for_agent(campaign_ids)
+        return {
+            "member_id": member.id or False,
+            "partner_id": member.partner_id.id or False,
+            "number": member.dial_number or False,
+            "number_label": member.dial_number_label or False,
+        }
+
+    @api.model
     def _next_for_agent(self, campaign_ids, exclude=None):
         """``next_for_agent``; ``exclude``: members not to give now (the one
         the agent just skipped)."""
@@ -140,7 +161,7 @@ class CallCampaignMember(models.Model):
         campaigns = self.env["call.campaign"].search_fetch(
             self._queue_campaign_domain()
             + ([("id", "in", campaign_ids.ids)] if campaign_ids else []),
-            ["calling_calendar_id"],
+            QUEUE_CAMPAIGN_FIELDS,
         )
         if not campaigns:
             return self.browse()
@@ -157,22 +178,51 @@ class CallCampaignMember(models.Model):
         outcome=ChoiceArg(OUTCOMES),
         duration=IntArg(0, MAX_CALL_DURATION),
         note=TextArg(),
+        number=TextArg(),
     )
-    def register_call_outcome(self, outcome, duration=0, note=None):
+    def register_call_outcome(self, outcome, duration=0, note=None, number=None):
         """A dialer reports a call attempt on these members: the attempt is
         counted and, unless answered, the campaign's automatic status for the
-        outcome applies with its retry rules. Returns the interaction ids.
+        outcome applies with its retry rules, then its attempt cap. Returns
+        the interaction ids.
+
+        ``number``: the number dialled, one of the contact's (default: the
+        member's ``dial_number``); the history keeps it. ``invalid_number``
+        marks it wrong for every campaign: the next attempt dials the next
+        good number, and a member left without one moves to the campaign's
+        "no good number" status.
 
         Agents report for the members reserved or assigned to them; users of
         the Call Dialer group and managers for any member they can see."""
         if not self:
             raise UserError(self.env._("Choose the members the call outcome is about."))
         self._check_outcome_allowed()
-        self._register_contact()
+        dialled = self._dialled_numbers(number)
+        now = fields.Datetime.now()
+        self._register_contact(now)
         call_vals = {"outcome": outcome, "duration": duration}
+        member_vals = {
+            member_id: {"phone_number": value} for member_id, value in dialled.items()
+        }
         interactions = self.env["call.interaction"]
         plain = self.browse()
-        for campaign, members in self.grouped("campaign_id").items():
+        todo = self
+        if outcome == "invalid_number":
+            no_number = self._register_wrong_number(dialled, now)
+            for campaign, members in no_number.grouped("campaign_id").items():
+                if not campaign.invalid_number_status_id:
+                    continue
+                interactions |= members._set_status(
+                    campaign.invalid_number_status_id,
+                    None,
+                    note=note or self.env._("No good number left."),
+                    kind="outcome",
+                    extra_vals=call_vals,
+                    member_vals=member_vals,
+                    system=True,
+                )
+                todo -= members
+        for campaign, members in todo.grouped("campaign_id").items():
             status = (
                 campaign.status_ids.filtered(lambda s: s.auto_outcome == outcome)[:1]
                 if outcome != "answered"
@@ -193,6 +243,7 @@ class CallCampaignMember(models.Model):
                     note=note,
                     kind="outcome",
                     extra_vals=call_vals,
+                    member_vals=member_vals,
                     system=True,
                 )
             retry = members - exhausted
@@ -204,15 +255,22 @@ class CallCampaignMember(models.Model):
                     note=note,
                     kind="outcome",
                     extra_vals=call_vals,
+                    member_vals=member_vals,
                     system=True,
                 )
-        if plain:
-            interactions |= plain._create_history(
-                "outcome",
-                note=note or False,
-                previous_status_id=False,
-                **call_vals,
-            )
+        interactions |= self.env["call.interaction"]._create_timeline_events(
+            [
+                member._prepare_interaction_vals(
+                    "outcome",
+                    note=note or False,
+                    previous_status_id=False,
+                    **call_vals,
+                    **member_vals[member.id],
+                )
+                for member in plain
+            ]
+        )
+        interactions |= self._apply_attempt_caps()
         return interactions.ids
 
     def _check_outcome_allowed(self):
@@ -260,21 +318,25 @@ class CallCampaignMember(models.Model):
                 )
             )
 
-    @public_method()
+    @public_method(one=True)
     def explain_queue(self):
-        """Why "Next call" does or does not give each of these members to the
-        calling user now, in plain translated words, from the queue's own
-        checks (``_queue_checks``): the explanation and the queue cannot
-        disagree. One dict per member: ``id``, ``callable``, ``reason`` (the
-        failed check's key, False when callable) and ``message``."""
-        if not self:
-            raise UserError(self.env._("Choose the members to explain."))
+        """Why "Next call" does or does not give this member to the calling
+        user now, in plain translated words, from the queue's own checks
+        (``_queue_checks``): the explanation and the queue cannot disagree.
+        Returns ``{'callable': bool, 'reasons': [translated strings],
+        'checks': [keys of the failed checks], 'position': the member's
+        approximate place in the user's queue when callable, else False}``."""
         self.check_access("read")
+        return self._explain_queue(position=True)[self.id]
+
+    def _explain_queue(self, position=False):
+        """``explain_queue`` for a batch of members, by member id: one query
+        per tier; ``position`` costs one more count per callable member."""
         self.env.flush_all()
         now = fields.Datetime.now()
         campaigns = self.env["call.campaign"].search_fetch(
             self._queue_campaign_domain() + [("id", "in", self.campaign_id.ids)],
-            ["calling_calendar_id"],
+            QUEUE_CAMPAIGN_FIELDS,
         )
         answers = {}
         for member in self - self.filtered(lambda m: m.campaign_id in campaigns):
@@ -284,16 +346,10 @@ class CallCampaignMember(models.Model):
                 or not member.campaign_id.active
                 else "not_agent"
             )
-            answers[member.id] = member._queue_answer(reason)
+            answers[member.id] = member._queue_answer([reason])
         open_pairs = campaigns._calling_open_pairs(now) if campaigns else None
         for tier, members in (
-            (self - self.browse(answers))
-            .grouped(
-                lambda m: {"my_record": "own_callbacks", "priority": "priority"}.get(
-                    m.behavior, "rest"
-                )
-            )
-            .items()
+            (self - self.browse(answers)).grouped(self._queue_tier).items()
         ):
             checks = self._queue_checks(campaigns, tier, now, open_pairs)
             self.env.cr.execute(
@@ -309,84 +365,165 @@ class CallCampaignMember(models.Model):
                 )
             )
             for member_id, *passed in self.env.cr.fetchall():
-                failed = next(
-                    (
-                        key
-                        for (key, _sql), ok in zip(checks, passed, strict=True)
-                        if not ok
-                    ),
-                    False,
+                failed = [
+                    key
+                    for (key, _sql), ok in zip(checks, passed, strict=True)
+                    if not ok
+                ]
+                member = self.browse(member_id)
+                place = (
+                    member._queue_position(campaigns, now, open_pairs)
+                    if position and not failed
+                    else False
                 )
-                answers[member_id] = self.browse(member_id)._queue_answer(failed)
-        return [answers[member.id] for member in self]
+                answers[member_id] = member._queue_answer(failed, place)
+        return answers
 
-    def _queue_answer(self, reason):
-        """The explainer's words for one member and the check it failed."""
+    @api.model
+    def _queue_tier(self, member):
+        """The queue tier a member is looked for in."""
+        return {"my_record": "own_callbacks", "priority": "priority"}.get(
+            member.behavior, "rest"
+        )
+
+    def _queue_position(self, campaigns, now, open_pairs):
+        """About how many members "Next call" gives the calling user before
+        this callable one (others may take some meanwhile): one count."""
         self.ensure_one()
-        tz = pytz.timezone(self.env.user.tz or "UTC")
+        tiers = ["own_callbacks", "priority", "rest"]
+        tier = self._queue_tier(self)
+        before = [
+            self._queue_conditions(campaigns, earlier, now, open_pairs)
+            for earlier in tiers[: tiers.index(tier)]
+        ]
+        if self.next_call_date:
+            earlier_date = SQL(
+                """(m.next_call_date IS NULL OR m.next_call_date < %(date)s
+                    OR (m.next_call_date = %(date)s AND m.id < %(id)s))""",
+                date=self.next_call_date,
+                id=self.id,
+            )
+        else:
+            earlier_date = SQL("(m.next_call_date IS NULL AND m.id < %s)", self.id)
+        before.append(
+            SQL(
+                "(%s AND (m.priority > %s OR (m.priority = %s AND %s)))",
+                self._queue_conditions(campaigns, tier, now, open_pairs),
+                self.priority,
+                self.priority,
+                earlier_date,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) FROM call_campaign_member m %s WHERE %s",
+                self._queue_joins(open_pairs is not None),
+                SQL(" OR ").join(SQL("(%s)", condition) for condition in before),
+            )
+        )
+        return self.env.cr.fetchone()[0] + 1
 
-        def local(dt):
+    def _queue_answer(self, failed, position=False):
+        """The explainer's answer for one member and the checks it failed."""
+        self.ensure_one()
+        reasons = [self._queue_reason(key) for key in failed]
+        if not failed:
+            reasons = [
+                self.env._("Callable now: position ~%s in your queue.", position)
+                if position
+                else self.env._("Callable now.")
+            ]
+        return {
+            "callable": not failed,
+            "reasons": reasons,
+            "checks": failed,
+            "position": position,
+        }
+
+    def _queue_reason(self, key):
+        """One failed check of the queue, in the calling user's words."""
+        self.ensure_one()
+        env = self.env
+        tz = pytz.timezone(env.user.tz or "UTC")
+
+        def local_time(dt):
             return pytz.utc.localize(dt).astimezone(tz).strftime("%H:%M")
 
-        if reason == "agent":
+        if key == "agent":
             if self.behavior == "my_record" and self.user_id:
-                message = self.env._(
-                    "A callback of %s: only they get it.", self.user_id.name
+                return env._("A callback of %s: only they get it.", self.user_id.name)
+            if self.behavior == "my_record":
+                return env._("A callback nobody holds: a manager assigns it.")
+            return env._("Assigned to %s.", self.user_id.name)
+        if key == "no_number":
+            if self.partner_id.sudo().call_number_ids.filtered(lambda n: not n.invalid):
+                return env._(
+                    "Every number of the contact is on the phone blacklist: do not call."
                 )
-            elif self.behavior == "my_record":
-                message = self.env._("A callback nobody holds: a manager assigns it.")
-            else:
-                message = self.env._("Assigned to %s.", self.user_id.name)
-        else:
-            messages = {
-                False: self.env._(
-                    "Callable now: Next Call gives it when its turn comes."
-                ),
-                "campaign_not_running": self.env._(
-                    "The campaign “%s” is not running.", self.campaign_id.name
-                ),
-                "not_agent": self.env._(
-                    "You are not an agent of the campaign “%s”.", self.campaign_id.name
-                ),
-                "archived": self.env._("Archived."),
-                "closed": self.env._("%s: not called any more.", self._state_label()),
-                "not_before": self.env._(
-                    "Not before %s.",
-                    format_datetime(self.env, self.next_call_date)
-                    if self.next_call_date
-                    else "",
-                ),
-                "reserved": self.env._(
-                    "Reserved by %(agent)s until %(time)s.",
-                    agent=self.reserved_user_id.name or "",
-                    time=local(self.reserved_until) if self.reserved_until else "",
-                ),
-                "blacklisted": self.env._(
-                    "The number is on the phone blacklist: do not call."
-                ),
-                "calling_hours": self.env._(
-                    "Outside calling hours: %s", self.customer_time
-                ),
-                "tier": self.env._("Not in the queue now."),
-            }
-            message = messages[reason]
-        return {
-            "id": self.id,
-            "callable": not reason,
-            "reason": reason,
-            "message": message,
+            return env._(
+                "No good number: every number of the contact is wrong or blacklisted."
+            )
+        if key == "pressure":
+            until = self.partner_id.sudo().call_pressure_until
+            return env._(
+                "The contact's call budget (all campaigns) is used up until %s.",
+                format_datetime(env, until) if until else "",
+            )
+        if key == "day_cap":
+            return env._(
+                "Daily attempt cap reached (%(count)s today): callable again from "
+                "%(date)s.",
+                count=self.day_attempt_count,
+                date=format_datetime(env, self.day_attempts_reset)
+                if self.day_attempts_reset
+                else "",
+            )
+        if key == "total_cap":
+            return env._(
+                "Attempt cap reached (%(count)s of %(cap)s).",
+                count=self.attempt_count,
+                cap=self.campaign_id.max_attempts_total,
+            )
+        messages = {
+            "campaign_not_running": lambda: env._(
+                "The campaign “%s” is not running.", self.campaign_id.name
+            ),
+            "not_agent": lambda: env._(
+                "You are not an agent of the campaign “%s”.", self.campaign_id.name
+            ),
+            "archived": lambda: env._("Archived."),
+            "campaign": lambda: env._(
+                "The campaign “%s” is not in your queue.", self.campaign_id.name
+            ),
+            "closed": lambda: env._("%s: not called any more.", self._state_label()),
+            "not_before": lambda: env._(
+                "Not before %s.",
+                format_datetime(env, self.next_call_date)
+                if self.next_call_date
+                else "",
+            ),
+            "reserved": lambda: env._(
+                "Reserved by %(agent)s until %(time)s.",
+                agent=self.reserved_user_id.name or "",
+                time=local_time(self.reserved_until) if self.reserved_until else "",
+            ),
+            "calling_hours": lambda: env._(
+                "Outside calling hours: %s", self.customer_time
+            ),
+            "tier": lambda: env._("Not in the queue now."),
         }
+        return messages[key]()
 
     @public_method(one=True)
     def action_explain_queue(self):
         """The member form's "Why not in the queue?": the answer as a notice."""
-        answer = self.explain_queue()[0]
+        answer = self.explain_queue()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Next Call and %s", self.display_name),
-                "message": answer["message"],
+                "message": " ".join(answer["reasons"]),
                 "type": "success" if answer["callable"] else "info",
                 "sticky": False,
             },
@@ -420,18 +557,27 @@ class CallCampaignMember(models.Model):
                 "reserved",
                 SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
             ),
-            # the blacklisted contacts are few: one hashed sub-plan, not a
-            # join over every contact
+            # the contacts without a good number (all wrong or blacklisted)
+            # and those over the call budget are few: one hashed sub-plan
+            # each, not a join over every contact
             (
-                "blacklisted",
+                "no_number",
                 SQL(
-                    """m.partner_id NOT IN (
-                           SELECT p.id FROM res_partner p
-                             JOIN phone_blacklist bl ON bl.number = p.phone_sanitized
-                            WHERE bl.active)"""
+                    "m.partner_id NOT IN (SELECT id FROM res_partner WHERE call_undialable)"
+                ),
+            ),
+            (
+                "pressure",
+                SQL(
+                    """m.partner_id NOT IN (SELECT id FROM res_partner
+                                             WHERE call_pressure_until > %s)""",
+                    now,
                 ),
             ),
         ]
+        # a callback agreed with the customer is a promise: no attempt cap
+        if tier != "own_callbacks":
+            checks += self._queue_cap_checks(campaigns, now)
         if tier == "own_callbacks":
             checks += [
                 ("tier", SQL("m.behavior = 'my_record'")),
@@ -461,6 +607,44 @@ class CallCampaignMember(models.Model):
                         pairs,
                     ),
                 )
+            )
+        return checks
+
+    @api.model
+    def _queue_cap_checks(self, campaigns, now):
+        """The campaigns' attempt caps, only for the campaigns that have one
+        (the others' queries stay as simple as they were)."""
+
+        def cap(fname):
+            capped = campaigns.filtered(fname)
+            if not capped:
+                return None
+            return SQL(
+                "CASE m.campaign_id %s ELSE 2147483647 END",
+                SQL(" ").join(
+                    SQL("WHEN %s THEN %s", campaign.id, campaign[fname])
+                    for campaign in capped
+                ),
+            )
+
+        checks = []
+        per_day = cap("max_attempts_per_day")
+        if per_day:
+            checks.append(
+                (
+                    "day_cap",
+                    SQL(
+                        """(m.day_attempts_reset IS NULL OR m.day_attempts_reset <= %s
+                            OR m.day_attempt_count < %s)""",
+                        now,
+                        per_day,
+                    ),
+                )
+            )
+        total = cap("max_attempts_total")
+        if total:
+            checks.append(
+                ("total_cap", SQL("COALESCE(m.attempt_count, 0) < %s", total))
             )
         return checks
 

@@ -122,6 +122,7 @@ class CallCampaignMember(models.Model):
             for follow_up, member_ids in by_date.items():
                 self.browse(member_ids)._write_workflow({"next_call_date": follow_up})
         self._sync_call_activities()
+        self._apply_attempt_caps()
 
     def _cancel_call(self):
         """A manager deleted the pending call: no call is planned any more,

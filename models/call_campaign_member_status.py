@@ -141,14 +141,6 @@ class CallCampaignMember(models.Model):
                 cascade=False,
             )
 
-    def _register_contact(self, date=None):
-        """A contact happened: one write per distinct attempt count."""
-        date = date or fields.Datetime.now()
-        for count, members in self.grouped("attempt_count").items():
-            members._write_workflow(
-                {"last_call_date": date, "attempt_count": count + 1}
-            )
-
     @api.model
     def _check_status_choice(self, campaign, status, who, has_lead, system=False):
         """May this status be given to a member of ``campaign``? Archived,

@@ -126,6 +126,7 @@ class CallInteraction(models.Model):
     from_campaign_id = fields.Many2one("call.campaign")
     to_campaign_id = fields.Many2one("call.campaign")
     outcome = fields.Selection(OUTCOMES)
+    phone_number = fields.Char("Number Dialled")
     duration = fields.Integer("Duration (seconds)")
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
@@ -232,7 +233,14 @@ class CallInteraction(models.Model):
         interaction by hand: users have read access only."""
         if not vals_list:
             return self.browse()
-        return self.sudo().create(vals_list)
+        interactions = self.sudo().create(vals_list)
+        calls = interactions.filtered(lambda i: i.kind in CALL_KINDS and i.partner_id)
+        for company, company_calls in calls.grouped(
+            lambda i: i.company_id or self.env.company
+        ).items():
+            if company.call_pressure_per_day or company.call_pressure_per_week:
+                company_calls.partner_id._update_call_pressure(company)
+        return interactions
 
     @api.depends("kind", "status_id", "member_id")
     def _compute_display_name(self):

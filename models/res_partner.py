@@ -1,12 +1,81 @@
-from odoo import api, models
+from datetime import datetime, time, timedelta
+
+import pytz
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from .call_contact_number import PARTNER_NUMBER_FIELDS
+from .call_interaction import CALL_KINDS
+
+# computed by the add-on from the contact's calls and numbers
+CALL_COMPUTED_FIELDS = frozenset({"call_undialable", "call_pressure_until"})
+# the rolling window of the weekly contact-pressure budget
+PRESSURE_WINDOW = timedelta(days=7)
+# contacts whose numbers are read at once when the add-on meets old contacts
+NUMBER_SYNC_BATCH = 1000
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "call.membership.mixin"]
 
+    call_number_ids = fields.One2many(
+        "call.contact.number", "partner_id", string="Numbers to Call"
+    )
+    call_undialable = fields.Boolean(
+        "No Number to Call",
+        readonly=True,
+        copy=False,
+        help="Every number of the contact is wrong or on the phone blacklist.",
+    )
+    call_pressure_until = fields.Datetime(
+        "Call Budget Used Until",
+        readonly=True,
+        copy=False,
+        help="The contact was called as often as the company's contact-pressure "
+        "budget allows (all campaigns): no campaign calls them before this.",
+    )
+    call_pressure_label = fields.Char(
+        "Call Budget",
+        compute="_compute_call_pressure_label",
+        help="Calls made to the contact today and in the last 7 days (all "
+        "campaigns), against the company's budget.",
+    )
+
+    def _compute_call_pressure_label(self):
+        company = self.env.company
+        per_day = company.call_pressure_per_day
+        per_week = company.call_pressure_per_week
+        now = fields.Datetime.now()
+        saved = self.filtered("id")
+        dates = saved._call_pressure_dates(now) if saved else {}
+        for partner in self:
+            calls = dates.get(partner.id, [])
+            start, _end = partner._call_day(now, company)
+            today = sum(1 for date in calls if date >= start)
+            partner.call_pressure_label = self.env._(
+                "%(today)s of %(per_day)s calls today, %(week)s of %(per_week)s "
+                "in 7 days (all campaigns)",
+                today=today,
+                per_day=per_day or "∞",
+                week=len(calls),
+                per_week=per_week or "∞",
+            )
+
     def init(self):
+        # the queue reads the few contacts over budget or without a good
+        # number, not every contact
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS res_partner_call_pressure_idx
+               ON res_partner (call_pressure_until)
+               WHERE call_pressure_until IS NOT NULL"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS res_partner_call_undialable_idx
+               ON res_partner (id) WHERE call_undialable"""
+        )
         # “Next call” looks the blacklisted numbers up among the contacts
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS res_partner_phone_sanitized_idx
@@ -15,7 +84,11 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_call_fields(vals_list)
         partners = super().create(vals_list)
+        partners.filtered(
+            lambda p: any(p[fname] for fname in PARTNER_NUMBER_FIELDS)
+        )._sync_call_numbers()
         events = [
             partner._prepare_timeline_vals("partner_created") for partner in partners
         ]
@@ -30,12 +103,15 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._check_call_fields([vals])
         before = (
             {partner.id: partner.user_id for partner in self}
             if "user_id" in vals
             else {}
         )
         res = super().write(vals)
+        if set(PARTNER_NUMBER_FIELDS) & set(vals):
+            self._sync_call_numbers()
         if before:
             events = []
             for partner in self.filtered(lambda p: before[p.id] != p.user_id):
@@ -95,3 +171,154 @@ class ResPartner(models.Model):
             "res_id": self.id,
             **values,
         }
+
+    def _check_call_fields(self, vals_list):
+        """What the add-on computes about calling a contact is not typed in."""
+        if self.env.su:
+            return
+        if any(CALL_COMPUTED_FIELDS & set(vals) for vals in vals_list):
+            raise UserError(
+                self.env._(
+                    "Whether a contact can be called (its call budget, its good "
+                    "numbers) is computed from its calls and numbers, not written."
+                )
+            )
+
+    # ------------------------------------------------------------- numbers
+
+    def _sync_call_numbers(self):
+        """The contacts' phone and mobile as numbers to call: a changed
+        number replaces the old one (and is not known to be wrong), a removed
+        one goes."""
+        Number = self.env["call.contact.number"].sudo()
+        existing = {
+            (number.partner_id.id, number.source): number
+            for number in Number.search(
+                [
+                    ("partner_id", "in", self.ids),
+                    ("source", "in", PARTNER_NUMBER_FIELDS),
+                ]
+            )
+        }
+        to_create, to_unlink = [], Number
+        for partner in self:
+            taken = set(
+                partner.call_number_ids.filtered(lambda n: n.source == "other").mapped(
+                    "number"
+                )
+            )
+            for sequence, fname in enumerate(PARTNER_NUMBER_FIELDS):
+                number = existing.get((partner.id, fname))
+                value = partner[fname]
+                if not value or value in taken:
+                    to_unlink |= number or Number
+                elif not number:
+                    to_create.append(
+                        {
+                            "partner_id": partner.id,
+                            "number": value,
+                            "source": fname,
+                            "sequence": sequence,
+                        }
+                    )
+                elif number.number != value:
+                    number.write({"number": value})
+                taken.add(value)
+        to_unlink.unlink()
+        Number.create(to_create)
+
+    @api.model
+    def _sync_existing_call_numbers(self):
+        """Contacts that existed before the add-on (or its numbers) get their
+        numbers, a batch at a time."""
+        self.env.cr.execute(
+            """SELECT p.id FROM res_partner p
+                WHERE (p.phone IS NOT NULL OR p.mobile IS NOT NULL)
+                  AND NOT EXISTS (SELECT 1 FROM call_contact_number n
+                                   WHERE n.partner_id = p.id)"""
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        for batch in split_every(NUMBER_SYNC_BATCH, ids):
+            self.browse(batch)._sync_call_numbers()
+            self.env.flush_all()
+            self.env.invalidate_all()
+
+    def _update_call_undialable(self):
+        """Recompute which of these contacts have no number left to call on
+        (one statement)."""
+        if not self:
+            return
+        self.env["call.contact.number"].flush_model()
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner p SET call_undialable = (%s)
+                    WHERE p.id IN %s
+                      AND call_undialable IS DISTINCT FROM (%s)""",
+                self.env["call.contact.number"]._undialable_sql(),
+                tuple(self.ids),
+                self.env["call.contact.number"]._undialable_sql(),
+            )
+        )
+        self.invalidate_recordset(["call_undialable"])
+
+    # ----------------------------------------------------- contact pressure
+
+    def _call_pressure_dates(self, now):
+        """The calls of these contacts in the budget's window (all
+        campaigns), newest first, by contact id: one query."""
+        self.env["call.interaction"].flush_model(["partner_id", "kind", "date"])
+        self.env.cr.execute(
+            """SELECT partner_id, array_agg(date ORDER BY date DESC)
+                 FROM call_interaction
+                WHERE partner_id IN %s AND kind IN %s AND date > %s
+             GROUP BY partner_id""",
+            [tuple(self.ids), CALL_KINDS, now - PRESSURE_WINDOW],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _call_day(self, now, company):
+        """Start and end of the contact's day at ``now`` (their time zone,
+        else the company's), as naive UTC."""
+        self.ensure_one()
+        tz = pytz.timezone(self.tz or company.partner_id.tz or "UTC")
+        day = pytz.utc.localize(now).astimezone(tz).date()
+        return tuple(
+            tz.localize(datetime.combine(day + timedelta(days=days), time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+            for days in (0, 1)
+        )
+
+    def _update_call_pressure(self, company, now=None):
+        """After calls to these contacts: until when the company's budget
+        keeps them out of every campaign's queue (empty when under budget).
+        Stored on the contact so that the queue reads a few rows, not the
+        history of every candidate."""
+        if not self:
+            return
+        now = now or fields.Datetime.now()
+        per_day = company.call_pressure_per_day
+        per_week = company.call_pressure_per_week
+        dates = self._call_pressure_dates(now) if per_day or per_week else {}
+        until = {}
+        for partner in self:
+            calls = dates.get(partner.id, [])
+            limits = []
+            if per_day:
+                start, end = partner._call_day(now, company)
+                if sum(1 for date in calls if date >= start) >= per_day:
+                    limits.append(end)
+            if per_week and len(calls) >= per_week:
+                limits.append(calls[per_week - 1] + PRESSURE_WINDOW)
+            until[partner.id] = max(limits) if limits else None
+        by_until = {}
+        for partner_id, value in until.items():
+            by_until.setdefault(value, []).append(partner_id)
+        for value, partner_ids in by_until.items():
+            self.env.cr.execute(
+                """UPDATE res_partner SET call_pressure_until = %s
+                    WHERE id IN %s AND call_pressure_until IS DISTINCT FROM %s""",
+                [value, tuple(partner_ids), value],
+            )
+        self.invalidate_recordset(["call_pressure_until"])

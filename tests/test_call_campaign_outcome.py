@@ -74,7 +74,7 @@ class TestDialerOutcome(CallCampaignCase):
     @users("cc_agent")
     def test_outcome_without_campaign_status_only_counts(self):
         member = self._assigned()
-        member.register_call_outcome("invalid_number")
+        member.register_call_outcome("failed")
         self.assertEqual(member.status_id, self.st_call)
         self.assertEqual(member.attempt_count, 1)
 

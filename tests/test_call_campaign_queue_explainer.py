@@ -103,6 +103,13 @@ class TestQueueExplainer(CallCampaignCase):
                     "reserved_expired",
                     "closed",
                     "archived",
+                    "day_capped",
+                    "day_rolled",
+                    "total_capped",
+                    "pressured",
+                    "pressure_over",
+                    "wrong_one",
+                    "wrong_all",
                 ]
             )
             vals = {
@@ -139,7 +146,27 @@ class TestQueueExplainer(CallCampaignCase):
                 },
                 "closed": {"status_id": cls.st_not_interested.id, "state": "closed"},
                 "archived": {"active": False},
+                "day_capped": {
+                    "day_attempt_count": 2,
+                    "day_attempts_reset": now + timedelta(hours=5),
+                },
+                "day_rolled": {
+                    "day_attempt_count": 2,
+                    "day_attempts_reset": now - timedelta(hours=1),
+                },
+                "total_capped": {"attempt_count": 6},
             }.get(situation, {})
+            partner = member.partner_id
+            if situation in ("pressured", "pressure_over"):
+                partner.call_pressure_until = now + timedelta(
+                    hours=2 if situation == "pressured" else -1
+                )
+            elif situation in ("wrong_one", "wrong_all"):
+                partner.call_number_ids = [
+                    Command.create({"number": f"+48 604 300 {partner.id % 1000:03d}"})
+                ]
+                wrong = partner.call_number_ids
+                wrong[: 1 if situation == "wrong_one" else 2]._mark_invalid(now)
             if member.campaign_id == cls.foreign_campaign and situation in (
                 "mine",
                 "my_callback",
@@ -147,6 +174,7 @@ class TestQueueExplainer(CallCampaignCase):
                 vals = {}  # the agent does not work in that campaign
             if vals:
                 force_member_state(member, vals)
+        cls.campaign.write({"max_attempts_per_day": 2, "max_attempts_total": 6})
         cls.explained = members
         # numbers blacklisted once their members exist
         cls.env["phone.blacklist"]._add(
@@ -158,31 +186,36 @@ class TestQueueExplainer(CallCampaignCase):
         Member = self.env["call.campaign.member"]
         members = self.explained.with_env(self.env).with_context(active_test=False)
         readable = members._filtered_access("read")
-        answers = {a["id"]: a for a in readable.explain_queue()}
+        answers = readable._explain_queue(position=True)
         said_callable = {i for i, answer in answers.items() if answer["callable"]}
-        given = set()
+        given = []
         while True:
             member = Member.next_for_agent()
             if not member:
                 break
-            given.add(member.id)
+            given.append(member.id)
         # members of the base set-up (not generated) may be given too
-        given &= set(readable.ids)
-        self.assertEqual(said_callable, given)
-        reasons = {answer["reason"] for answer in answers.values()}
+        self.assertEqual(said_callable, set(given) & set(readable.ids))
+        # the position said is the place in the queue
+        for place, member_id in enumerate(given, start=1):
+            if member_id in answers:
+                self.assertEqual(answers[member_id]["position"], place)
+        checks = {key for answer in answers.values() for key in answer["checks"]}
         # (a colleague's members and callbacks the agent does not even see)
         for expected in (
-            False,
             "not_before",
             "reserved",
             "closed",
             "archived",
-            "blacklisted",
+            "no_number",
+            "pressure",
+            "day_cap",
+            "total_cap",
             "calling_hours",
             "campaign_not_running",
         ):
-            self.assertIn(expected, reasons, "every situation occurs")
-        self.assertTrue(all(answer["message"] for answer in answers.values()))
+            self.assertIn(expected, checks, "every situation occurs")
+        self.assertTrue(all(answer["reasons"] for answer in answers.values()))
 
     @users("cc_agent")
     def test_words_for_the_agent(self):
@@ -194,10 +227,13 @@ class TestQueueExplainer(CallCampaignCase):
                 "reserved_until": fields.Datetime.now() + timedelta(minutes=30),
             },
         )
-        answer = reserved.with_env(self.env).explain_queue()[0]
-        self.assertEqual(answer["reason"], "reserved")
-        self.assertIn(self.agent2.name, answer["message"])
+        answer = reserved.with_env(self.env).explain_queue()
+        self.assertEqual(answer["checks"], ["reserved"])
+        self.assertFalse(answer["callable"])
+        self.assertIn(self.agent2.name, answer["reasons"][0])
         notice = reserved.with_env(self.env).action_explain_queue()
-        self.assertEqual(notice["params"]["message"], answer["message"])
+        self.assertEqual(notice["params"]["message"], answer["reasons"][0])
         with self.assertRaises(UserError):
             self.env["call.campaign.member"].explain_queue()
+        with self.assertRaises(UserError):
+            self.members.with_env(self.env).explain_queue()

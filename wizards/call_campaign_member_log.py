@@ -85,6 +85,8 @@ class CallCampaignMemberLog(models.TransientModel):
     company_name = fields.Char(
         related="member_id.partner_id.commercial_company_name", string="Company"
     )
+    dial_number = fields.Char(related="member_id.dial_number")
+    dial_number_label = fields.Char(related="member_id.dial_number_label")
     phone = fields.Char(related="member_id.phone")
     mobile = fields.Char(related="member_id.mobile")
     email = fields.Char(related="member_id.email")
@@ -237,6 +239,7 @@ class CallCampaignMemberLog(models.TransientModel):
                     kind="call",
                 )
                 members._register_contact()
+                members._apply_attempt_caps()
         return members
 
     def _action_next(self, campaigns, exclude=None):
