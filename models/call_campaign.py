@@ -8,6 +8,7 @@ from odoo.tools import SQL, ormcache, split_every
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from .call_interaction import CALL_KINDS
 from .call_status import FINAL_BEHAVIORS
 from .public_method import public_method
 
@@ -244,6 +245,63 @@ class CallCampaign(models.Model):
     closed_count = fields.Integer("Closed", compute="_compute_figures")
     do_not_call_count = fields.Integer("Do Not Call", compute="_compute_figures")
     interaction_count = fields.Integer(compute="_compute_interaction_count")
+    # list penetration and campaign health
+    attempted_count = fields.Integer(
+        "Attempted",
+        compute="_compute_figures",
+        help="Members called at least once (an attempt: a call logged or a dialer "
+        "outcome).",
+    )
+    attempt_total = fields.Integer(
+        "Attempts", compute="_compute_figures", help="Call attempts made in all."
+    )
+    reached_count = fields.Integer(
+        "Reached",
+        compute="_compute_figures",
+        help="Members who answered at least once.",
+    )
+    exhausted_count = fields.Integer(
+        "Exhausted",
+        compute="_compute_figures",
+        help="Members closed after their attempts ran out.",
+    )
+    penetration_rate = fields.Float(
+        "Penetration (%)",
+        compute="_compute_figures",
+        digits=(16, 1),
+        help="Attempted members out of all members, in percent.",
+    )
+    attempts_per_reach = fields.Float(
+        "Attempts per Reached",
+        compute="_compute_figures",
+        digits=(16, 1),
+        help="Average attempts of the members reached.",
+    )
+    callable_now_count = fields.Integer(
+        "Callable Now",
+        compute="_compute_health",
+        help="Members Next Call can give one of the agents now (every check of "
+        "the queue but who asks).",
+    )
+    callable_today_count = fields.Integer(
+        "Callable Today",
+        compute="_compute_health",
+        help="Open members due before the end of today, with a good number and "
+        "attempts left.",
+    )
+    average_handle_time = fields.Float(
+        "Average Handle Time (min)",
+        compute="_compute_health",
+        digits=(16, 1),
+        help="Average duration of the campaign's calls with a duration.",
+    )
+    agent_hours_left = fields.Float(
+        "Agent Hours Left",
+        compute="_compute_health",
+        digits=(16, 2),
+        help="Estimate: open members × average attempts per attempted member "
+        "(at least one) × average handle time.",
+    )
 
     _sql_constraints = [
         (
@@ -283,9 +341,12 @@ class CallCampaign(models.Model):
                     "status_id",
                     "active",
                     "stage_id",
+                    "attempt_count",
+                    "reached_date",
                 ]
             )
-            self.env["call.status"].flush_model(["result"])
+            self.env["call.status"].flush_model(["result", "exhausted_status_id"])
+            self.flush_model(["exhausted_status_id"])
             Member = (
                 self.env["call.campaign.member"].sudo().with_context(active_test=False)
             )
@@ -307,9 +368,20 @@ class CallCampaign(models.Model):
                        count(*) FILTER (WHERE call_campaign_member.state = 'queued'),
                        count(*) FILTER (WHERE call_campaign_member.state = 'scheduled'),
                        count(*) FILTER (WHERE call_campaign_member.state = 'closed'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call')
+                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call'),
+                       count(*) FILTER (WHERE call_campaign_member.attempt_count > 0),
+                       count(*) FILTER (WHERE call_campaign_member.reached_date IS NOT NULL),
+                       count(*) FILTER (
+                           WHERE call_campaign_member.status_id = c.exhausted_status_id
+                              OR call_campaign_member.status_id IN (
+                                  SELECT exhausted_status_id FROM call_status
+                                   WHERE exhausted_status_id IS NOT NULL)),
+                       COALESCE(sum(call_campaign_member.attempt_count) FILTER (
+                           WHERE call_campaign_member.reached_date IS NOT NULL), 0),
+                       COALESCE(sum(call_campaign_member.attempt_count), 0)
                   FROM call_campaign_member
                   JOIN call_status s ON s.id = call_campaign_member.status_id
+                  JOIN call_campaign c ON c.id = call_campaign_member.campaign_id
                  WHERE call_campaign_member.campaign_id IN %(ids)s
                    AND call_campaign_member.active
               GROUP BY call_campaign_member.campaign_id, call_campaign_member.stage_id
@@ -338,7 +410,18 @@ class CallCampaign(models.Model):
                 scheduled,
                 closed,
                 do_not_call,
-            ) = figures.get(campaign.id, (0,) * 9)
+                attempted,
+                reached,
+                exhausted,
+                reached_attempts,
+                attempts,
+            ) = figures.get(campaign.id, (0,) * 14)
+            campaign.attempted_count = attempted
+            campaign.reached_count = reached
+            campaign.attempt_total = attempts
+            campaign.exhausted_count = exhausted
+            campaign.penetration_rate = 100.0 * attempted / members if members else 0.0
+            campaign.attempts_per_reach = reached_attempts / reached if reached else 0.0
             campaign.queued_count = queued
             campaign.scheduled_count = scheduled
             campaign.closed_count = closed
@@ -350,6 +433,71 @@ class CallCampaign(models.Model):
             campaign.success_count = success
             campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
             campaign.stage_member_counts = by_stage.get(campaign.id, {})
+
+    def _compute_health(self):
+        """What is left to call: members callable now and today (the queue's
+        own checks, ``_queue_callable_checks``) in one query, the average
+        handle time in another, and the agent-hours they make."""
+        Member = self.env["call.campaign.member"]
+        now = fields.Datetime.now()
+        running = self.filtered(lambda c: c.id and c.state == "running" and c.active)
+        callable_counts, handle = {}, {}
+        ids = tuple(self.filtered("id").ids)
+        if running:
+            self.env.flush_all()
+            open_pairs = running._calling_open_pairs(now)
+            checks = Member._queue_callable_checks(running, now, open_pairs)
+            end_of_day = Member._user_midnight(now, days=1)
+            today = [
+                condition
+                for key, condition in checks
+                if key in ("archived", "campaign", "closed", "no_number", "agent")
+            ] + [
+                SQL("(m.next_call_date IS NULL OR m.next_call_date < %s)", end_of_day),
+                SQL(
+                    "(m.behavior = 'my_record' OR COALESCE(c.max_attempts_total, 0) = 0 "
+                    "OR COALESCE(m.attempt_count, 0) < c.max_attempts_total)"
+                ),
+            ]
+            self.env.cr.execute(
+                SQL(
+                    """SELECT m.campaign_id,
+                              count(*) FILTER (WHERE %s),
+                              count(*) FILTER (WHERE %s)
+                         FROM call_campaign_member m %s
+                        WHERE m.campaign_id IN %s AND m.active
+                          AND m.state IN ('queued', 'scheduled')
+                     GROUP BY m.campaign_id""",
+                    SQL(" AND ").join(condition for _key, condition in checks),
+                    SQL(" AND ").join(today),
+                    Member._queue_joins(True),
+                    tuple(running.ids),
+                )
+            )
+            callable_counts = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        if ids:
+            self.env.cr.execute(
+                """SELECT campaign_id, avg(duration) FROM call_interaction
+                    WHERE campaign_id IN %s AND kind IN %s AND duration > 0
+                 GROUP BY campaign_id""",
+                [ids, CALL_KINDS],
+            )
+            handle = dict(self.env.cr.fetchall())
+        for campaign in self:
+            now_count, today_count = callable_counts.get(campaign.id, (0, 0))
+            campaign.callable_now_count = now_count
+            campaign.callable_today_count = today_count
+            seconds = float(handle.get(campaign.id) or 0.0)
+            campaign.average_handle_time = seconds / 60
+            open_count = campaign.queued_count + campaign.scheduled_count
+            attempts_each = (
+                campaign.attempt_total / campaign.attempted_count
+                if campaign.attempted_count
+                else 1.0
+            )
+            campaign.agent_hours_left = (
+                open_count * max(attempts_each, 1.0) * seconds / 3600
+            )
 
     def _compute_interaction_count(self):
         counts = dict(
@@ -495,6 +643,16 @@ class CallCampaign(models.Model):
         action["domain"] = [("campaign_id", "=", self.id)]
         action["context"] = {"default_campaign_id": self.id}
         return action
+
+    @public_method(one=True)
+    def action_view_attempts(self):
+        """Attempts and reaches per day, as a graph."""
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_interaction_action_attempts"
+        ) | {
+            "domain": [("campaign_id", "=", self.id), ("kind", "in", CALL_KINDS)],
+            "name": self.env._("Attempts and Reaches: %s", self.name),
+        }
 
     @public_method(one=True)
     def action_next_call(self):

@@ -25,6 +25,7 @@ REFUSED_FIELDS = frozenset(
         "attempt_count",
         "day_attempt_count",
         "day_attempts_reset",
+        "reached_date",
         "last_call_date",
         "reserved_user_id",
         "reserved_until",
@@ -192,10 +193,12 @@ class CallCampaignMember(models.Model):
         )
         # the campaign figures and stage funnel read a campaign's members
         # from this index alone (an index-only scan), not from the table
+        self.env.cr.execute("DROP INDEX IF EXISTS call_campaign_member_figures_idx")
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS call_campaign_member_figures_idx
+            """CREATE INDEX IF NOT EXISTS call_campaign_member_health_idx
                ON call_campaign_member (campaign_id, stage_id)
-                  INCLUDE (state, next_call_date, last_call_date, status_id)
+                  INCLUDE (state, next_call_date, last_call_date, status_id,
+                           attempt_count, reached_date)
                WHERE active"""
         )
         self.env.cr.execute(

@@ -38,6 +38,11 @@ class CallCampaignMember(models.Model):
         help="The customer's midnight after the last attempt: the day's count "
         "starts again from there.",
     )
+    reached_date = fields.Datetime(
+        "First Reached",
+        readonly=True,
+        help="When the customer first answered a call of this campaign.",
+    )
     dial_number = fields.Char(
         "Number to Dial",
         compute="_compute_dial_number",
@@ -133,11 +138,17 @@ class CallCampaignMember(models.Model):
             dialled[member.id] = known.number
         return dialled
 
-    def _register_contact(self, date=None):
+    def _register_contact(self, date=None, reached=True):
         """A call attempt happened (a call logged or a dialer outcome: the
         interactions of ``CALL_KINDS``): the member's attempts, in total and
-        in the customer's day. One write per group of equal values."""
+        in the customer's day, and when the customer was first reached
+        (``reached``: someone answered). One write per group of equal
+        values."""
         date = date or fields.Datetime.now()
+        if reached:
+            self.filtered(lambda m: not m.reached_date)._write_workflow(
+                {"reached_date": date}
+            )
         day_ends = {}
         groups = defaultdict(list)
         for member in self:

@@ -199,7 +199,7 @@ class CallCampaignMember(models.Model):
         self._check_outcome_allowed()
         dialled = self._dialled_numbers(number)
         now = fields.Datetime.now()
-        self._register_contact(now)
+        self._register_contact(now, reached=outcome == "answered")
         call_vals = {"outcome": outcome, "duration": duration}
         member_vals = {
             member_id: {"phone_number": value} for member_id, value in dialled.items()
@@ -507,12 +507,30 @@ class CallCampaignMember(models.Model):
                 agent=self.reserved_user_id.name or "",
                 time=local_time(self.reserved_until) if self.reserved_until else "",
             ),
-            "calling_hours": lambda: env._(
-                "Outside calling hours: %s", self.customer_time
-            ),
+            "calling_hours": self._calling_hours_reason,
             "tier": lambda: env._("Not in the queue now."),
         }
         return messages[key]()
+
+    def _calling_hours_reason(self):
+        """Outside calling hours: the customer's time now and the next
+        opening, in the customer's time zone."""
+        now = fields.Datetime.now().replace(second=0, microsecond=0)
+        tz_name = self._get_call_tz()
+        tz = pytz.timezone(tz_name)
+        try:
+            slot = self.campaign_id._next_calling_slot(now, tz_name)
+        except UserError:
+            return self.env._("Outside calling hours: none in the next month.")
+        opens = pytz.utc.localize(slot).astimezone(tz)
+        return self.env._(
+            "Outside calling hours: it is %(time)s for the customer (%(tz)s), "
+            "they open at %(opens)s on %(day)s.",
+            time=pytz.utc.localize(now).astimezone(tz).strftime("%H:%M"),
+            tz=tz_name,
+            opens=opens.strftime("%H:%M"),
+            day=format_date(self.env, opens.date()),
+        )
 
     @public_method(one=True)
     def action_explain_queue(self):
@@ -544,7 +562,36 @@ class CallCampaignMember(models.Model):
         tier: named SQL conditions on ``m`` (the member) and ``c`` (its
         campaign). The queue requires them all; ``explain_queue`` names the
         first one a member fails."""
-        uid = self.env.uid
+        checks = self._queue_member_checks(campaigns, now, open_pairs)
+        # a callback agreed with the customer is a promise: no attempt cap
+        if tier != "own_callbacks":
+            checks += self._queue_cap_checks(campaigns, now)
+        return checks + self._queue_agent_checks(tier)
+
+    @api.model
+    def _queue_callable_checks(self, campaigns, now, open_pairs):
+        """ "Callable now by one of the campaign's agents": the checks of
+        every tier but the agent's, for the campaign figures."""
+        caps = self._queue_cap_checks(campaigns, now)
+        checks = self._queue_member_checks(campaigns, now, open_pairs) + [
+            ("agent", SQL("(m.behavior != 'my_record' OR m.user_id IS NOT NULL)"))
+        ]
+        if caps:
+            checks.append(
+                (
+                    "caps",
+                    SQL(
+                        "(m.behavior = 'my_record' OR (%s))",
+                        SQL(" AND ").join(condition for _key, condition in caps),
+                    ),
+                )
+            )
+        return checks
+
+    @api.model
+    def _queue_member_checks(self, campaigns, now, open_pairs):
+        """The checks of every tier, whoever calls: the member, its contact
+        and the calling hours."""
         checks = [
             ("archived", SQL("m.active")),
             ("campaign", SQL("m.campaign_id IN %s", tuple(campaigns.ids))),
@@ -575,24 +622,6 @@ class CallCampaignMember(models.Model):
                 ),
             ),
         ]
-        # a callback agreed with the customer is a promise: no attempt cap
-        if tier != "own_callbacks":
-            checks += self._queue_cap_checks(campaigns, now)
-        if tier == "own_callbacks":
-            checks += [
-                ("tier", SQL("m.behavior = 'my_record'")),
-                ("agent", SQL("m.user_id = %s", uid)),
-            ]
-        elif tier == "priority":
-            checks += [
-                ("tier", SQL("m.behavior = 'priority'")),
-                ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
-            ]
-        else:
-            checks += [
-                ("tier", SQL("m.behavior NOT IN ('priority', 'my_record')")),
-                ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
-            ]
         if open_pairs is not None:
             closed_campaigns = tuple(open_pairs["restricted"]) or (0,)
             pairs = tuple(open_pairs["open"]) or ((0, ""),)
@@ -609,6 +638,25 @@ class CallCampaignMember(models.Model):
                 )
             )
         return checks
+
+    @api.model
+    def _queue_agent_checks(self, tier):
+        """The tier's members the calling agent may get."""
+        uid = self.env.uid
+        if tier == "own_callbacks":
+            return [
+                ("tier", SQL("m.behavior = 'my_record'")),
+                ("agent", SQL("m.user_id = %s", uid)),
+            ]
+        if tier == "priority":
+            return [
+                ("tier", SQL("m.behavior = 'priority'")),
+                ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
+            ]
+        return [
+            ("tier", SQL("m.behavior NOT IN ('priority', 'my_record')")),
+            ("agent", SQL("(m.user_id IS NULL OR m.user_id = %s)", uid)),
+        ]
 
     @api.model
     def _queue_cap_checks(self, campaigns, now):

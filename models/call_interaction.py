@@ -127,6 +127,12 @@ class CallInteraction(models.Model):
     to_campaign_id = fields.Many2one("call.campaign")
     outcome = fields.Selection(OUTCOMES)
     phone_number = fields.Char("Number Dialled")
+    attempt_result = fields.Selection(
+        [("reached", "Reached"), ("not_reached", "Not reached")],
+        compute="_compute_attempt_result",
+        store=True,
+        help="For call attempts: whether the customer answered.",
+    )
     duration = fields.Integer("Duration (seconds)")
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
@@ -163,6 +169,16 @@ class CallInteraction(models.Model):
                ON call_interaction (lead_id, date DESC, id DESC)
                WHERE lead_id IS NOT NULL"""
         )
+
+    @api.depends("kind", "outcome")
+    def _compute_attempt_result(self):
+        for interaction in self:
+            if interaction.kind not in CALL_KINDS:
+                interaction.attempt_result = False
+            elif interaction.kind == "call" or interaction.outcome == "answered":
+                interaction.attempt_result = "reached"
+            else:
+                interaction.attempt_result = "not_reached"
 
     @api.depends("kind")
     def _compute_lead_event(self):

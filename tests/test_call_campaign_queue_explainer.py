@@ -1,9 +1,12 @@
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged, users
+from odoo.tools import format_date, format_datetime
 
 from .common import CallCampaignCase, force_member_state
 
@@ -237,3 +240,232 @@ class TestQueueExplainer(CallCampaignCase):
             self.env["call.campaign.member"].explain_queue()
         with self.assertRaises(UserError):
             self.members.with_env(self.env).explain_queue()
+
+
+# the explainer's answers below are read at this moment (a Tuesday, 11:00 in
+# Warsaw, the agent's and the customers' time zone)
+NOW = "2026-12-01 10:00:00"
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+@freeze_time(NOW)
+class TestQueueReasons(CallCampaignCase):
+    """Each reason of the explainer in its exact words, in English and in
+    Spanish (the agent's language)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("es_ES")
+        cls.env["ir.module.module"]._load_module_terms(
+            ["call_campaign"], ["es_ES"], overwrite=True
+        )
+        cls.member = cls.members[0]
+        cls.now = fields.Datetime.to_datetime(NOW)
+        cls.campaign.agent_ids |= cls.manager
+
+    def assertReason(self, member, key, english, spanish):
+        for lang, words in (("en_US", english), ("es_ES", spanish)):
+            answer = member.with_env(self.env(context={"lang": lang})).explain_queue()
+            self.assertEqual(answer["checks"], [key] if key else [])
+            self.assertEqual(answer["reasons"], [words], lang)
+
+    def local(self, lang, value):
+        return format_datetime(
+            self.env(context={"lang": lang}), value, tz="Europe/Warsaw"
+        )
+
+    @users("cc_agent")
+    def test_callable_with_position(self):
+        self.assertReason(
+            self.members[2],
+            False,
+            "Callable now: position ~3 in your queue.",
+            "Se puede llamar ahora: posición ~3 en su cola.",
+        )
+
+    @users("cc_agent")
+    def test_campaign_not_running(self):
+        self.campaign.sudo().state = "paused"
+        self.assertReason(
+            self.member,
+            "campaign_not_running",
+            "The campaign “Test Campaign” is not running.",
+            "La campaña “Test Campaign” no está en curso.",
+        )
+
+    @users("cc_manager")
+    def test_not_an_agent(self):
+        # the manager sees every member, and calls in no campaign
+        self.assertReason(
+            self.member,
+            "not_agent",
+            "You are not an agent of the campaign “Test Campaign”.",
+            "No es agente de la campaña “Test Campaign”.",
+        )
+
+    @users("cc_agent")
+    def test_archived(self):
+        force_member_state(self.member, {"active": False})
+        self.assertReason(self.member, "archived", "Archived.", "Archivado.")
+
+    @users("cc_agent")
+    def test_closed(self):
+        force_member_state(
+            self.member, {"status_id": self.st_not_interested.id, "state": "closed"}
+        )
+        self.assertReason(
+            self.member,
+            "closed",
+            "Closed: not called any more.",
+            "Cerrado: ya no se llama.",
+        )
+
+    @users("cc_agent")
+    def test_not_before(self):
+        later = self.now + timedelta(days=2)
+        force_member_state(self.member, {"next_call_date": later, "state": "scheduled"})
+        self.assertReason(
+            self.member,
+            "not_before",
+            f"Not before {self.local('en_US', later)}.",
+            f"No antes de {self.local('es_ES', later)}.",
+        )
+
+    @users("cc_agent")
+    def test_reserved(self):
+        force_member_state(
+            self.member,
+            {
+                "reserved_user_id": self.agent2.id,
+                "reserved_until": self.now + timedelta(minutes=30),
+            },
+        )
+        self.assertReason(
+            self.member,
+            "reserved",
+            f"Reserved by {self.agent2.name} until 11:30.",
+            f"Reservado por {self.agent2.name} hasta las 11:30.",
+        )
+
+    @users("cc_manager")
+    def test_callback_of_a_colleague(self):
+        # a manager who calls too reads the colleagues' members
+        force_member_state(
+            self.member, {"status_id": self.st_follow.id, "user_id": self.agent2.id}
+        )
+        self.assertReason(
+            self.member,
+            "agent",
+            f"A callback of {self.agent2.name}: only they get it.",
+            f"Una rellamada de {self.agent2.name}: solo esa persona la recibe.",
+        )
+
+    @users("cc_manager")
+    def test_assigned_to_a_colleague(self):
+        force_member_state(self.member, {"user_id": self.agent2.id})
+        self.assertReason(
+            self.member,
+            "agent",
+            f"Assigned to {self.agent2.name}.",
+            f"Asignado a {self.agent2.name}.",
+        )
+
+    @users("cc_agent")
+    def test_blacklisted(self):
+        self.env["phone.blacklist"].sudo()._add(
+            [self.member.partner_id.phone_sanitized]
+        )
+        self.assertReason(
+            self.member,
+            "no_number",
+            "Every number of the contact is on the phone blacklist: do not call.",
+            "Todos los números del contacto están en la lista negra de teléfonos: "
+            "no se llama.",
+        )
+
+    @users("cc_agent")
+    def test_no_good_number(self):
+        self.member.partner_id.call_number_ids._mark_invalid(self.now)
+        self.assertReason(
+            self.member,
+            "no_number",
+            "No good number: every number of the contact is wrong or blacklisted.",
+            "Ningún número válido: todos los números del contacto son erróneos o "
+            "están en la lista negra.",
+        )
+
+    @users("cc_agent")
+    def test_pressure_budget(self):
+        until = self.now + timedelta(hours=13)
+        self.member.partner_id.sudo().call_pressure_until = until
+        self.assertReason(
+            self.member,
+            "pressure",
+            "The contact's call budget (all campaigns) is used up until "
+            f"{self.local('en_US', until)}.",
+            "El presupuesto de llamadas del contacto (todas las campañas) está "
+            f"agotado hasta {self.local('es_ES', until)}.",
+        )
+
+    @users("cc_agent")
+    def test_daily_cap(self):
+        self.campaign.sudo().max_attempts_per_day = 2
+        midnight = datetime(2026, 12, 1, 23, 0)
+        force_member_state(
+            self.member, {"day_attempt_count": 2, "day_attempts_reset": midnight}
+        )
+        self.assertReason(
+            self.member,
+            "day_cap",
+            "Daily attempt cap reached (2 today): callable again from "
+            f"{self.local('en_US', midnight)}.",
+            "Límite diario de intentos alcanzado (2 hoy): se puede llamar de nuevo "
+            f"desde {self.local('es_ES', midnight)}.",
+        )
+
+    @users("cc_agent")
+    def test_total_cap(self):
+        self.campaign.sudo().max_attempts_total = 4
+        force_member_state(self.member, {"attempt_count": 5})
+        self.assertReason(
+            self.member,
+            "total_cap",
+            "Attempt cap reached (5 of 4).",
+            "Límite de intentos alcanzado (5 de 4).",
+        )
+
+    @users("cc_agent")
+    def test_calling_hours(self):
+        # open on weekdays from 12:00 in the customer's time zone
+        self.campaign.sudo().calling_calendar_id = (
+            self.env["resource.calendar"]
+            .sudo()
+            .create(
+                {
+                    "name": "Afternoons",
+                    "tz": "Europe/Warsaw",
+                    "attendance_ids": [
+                        Command.create(
+                            {
+                                "name": "Afternoon",
+                                "dayofweek": str(day),
+                                "hour_from": 12,
+                                "hour_to": 18,
+                            }
+                        )
+                        for day in range(5)
+                    ],
+                }
+            )
+        )
+        day = date(2026, 12, 1)
+        self.assertReason(
+            self.member,
+            "calling_hours",
+            "Outside calling hours: it is 11:00 for the customer (Europe/Warsaw), "
+            f"they open at 12:00 on {format_date(self.env, day)}.",
+            "Fuera del horario de llamadas: son las 11:00 para el cliente "
+            "(Europe/Warsaw), abre a las 12:00 el "
+            f"{format_date(self.env(context={'lang': 'es_ES'}), day)}.",
+        )
