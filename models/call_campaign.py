@@ -296,7 +296,6 @@ class CallCampaign(models.Model):
         help="Average duration of the campaign's calls with a duration.",
     )
     agent_hours_left = fields.Float(
-        "Agent Hours Left",
         compute="_compute_health",
         digits=(16, 2),
         help="Estimate: open members × average attempts per attempted member "
