@@ -24,7 +24,7 @@ import urllib.request
 import uuid
 from datetime import timedelta
 
-from common import odoo_server_command, p99_ms, result
+from common import enable_pacing, odoo_server_command, p99_ms, result
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -94,6 +94,7 @@ def setup(env, members, agents, tag):
             partner_ids[: max(1, members // 10)],
         ],
     )
+    enable_pacing(env, campaign | cron_campaign, partner_ids)
     env.cr.execute("ANALYZE call_campaign_member")
     # integrators call with API keys: a password costs a deliberately slow hash
     # per call, which would hide everything else

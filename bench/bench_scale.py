@@ -16,7 +16,9 @@ import uuid
 from datetime import timedelta
 
 from common import (
+    PACING,
     archive_partners,
+    enable_pacing,
     insert_members,
     insert_partners,
     median_ms,
@@ -49,6 +51,7 @@ def setup(env, members, tag):
     status = env.ref("call_campaign.call_status_call")
     partner_ids = insert_partners(env.cr, members, f"Scale {tag} ")
     insert_members(env.cr, campaign, status, partner_ids)
+    enable_pacing(env, campaign, partner_ids)
     env.cr.commit()
     return agent, campaign, partner_ids
 
@@ -68,10 +71,23 @@ def floor_statement(cr, campaign_id, uid, now):
                      AND (m.reserved_until IS NULL OR m.reserved_until < %(now)s)
                      AND m.behavior NOT IN ('priority', 'my_record')
                      AND (m.user_id IS NULL OR m.user_id = %(uid)s)
+                     AND m.partner_id NOT IN (
+                         SELECT id FROM res_partner WHERE call_undialable)
+                     AND m.partner_id NOT IN (
+                         SELECT id FROM res_partner WHERE call_pressure_until > %(now)s)
+                     AND (m.day_attempts_reset IS NULL OR m.day_attempts_reset <= %(now)s
+                          OR m.day_attempt_count < %(per_day)s)
+                     AND COALESCE(m.attempt_count, 0) < %(total)s
                 ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
                    LIMIT 1 FOR UPDATE OF m SKIP LOCKED)
         RETURNING r.id""",
-        {"uid": uid, "campaign": campaign_id, "now": now},
+        {
+            "uid": uid,
+            "campaign": campaign_id,
+            "now": now,
+            "per_day": PACING["max_attempts_per_day"],
+            "total": PACING["max_attempts_total"],
+        },
     )
     return cr.fetchone()
 

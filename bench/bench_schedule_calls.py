@@ -16,7 +16,7 @@ import argparse
 import resource
 import time
 
-from common import result
+from common import enable_pacing, result
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -62,6 +62,7 @@ def setup(env, members):
              FROM unnest(%s) p""",
         [campaign.id, status.id, campaign.company_id.id, partner_ids],
     )
+    enable_pacing(env, campaign, partner_ids)
     env.cr.commit()
     return campaign, status, partner_ids, paused
 

@@ -206,10 +206,10 @@ class TestContactPressure(PacingCase):
             self.paced_member._register_contact()
             self.paced_member._create_history("call")
             self.assertFalse(self.customer.call_pressure_until)
-            settings = self.env["res.config.settings"].create(
-                {"call_pressure_per_day": 1}
-            )
-            settings.execute()
+            # the app's Settings page
+            settings = Form(self.env["res.config.settings"])
+            settings.call_pressure_per_day = 1
+            settings.save().execute()
             self.assertEqual(self.env.company.call_pressure_per_day, 1)
             self.assertEqual(
                 self.customer.call_pressure_until,
