@@ -7,6 +7,7 @@ from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
 from . import call_campaign_member_queue
+from . import call_campaign_member_callbacks
 from . import call_interaction
 from . import res_partner
 from . import crm_lead
