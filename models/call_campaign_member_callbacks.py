@@ -1,13 +1,16 @@
 """Callback governance: the campaign's limits on “My record” callbacks
 (how many an agent holds, how far ahead they go), checked by the status
-service and the assignment before anything is written."""
+service and the assignment before anything is written, and the managers'
+tools for an absent agent's callbacks."""
 
-from collections import Counter
-from datetime import timedelta
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
+
+from .public_method import RecordArg, public_method
 
 
 class CallCampaignMember(models.Model):
@@ -126,3 +129,84 @@ class CallCampaignMember(models.Model):
                     latest=format_datetime(self.env, latest),
                 )
             )
+
+    @public_method(user_ids=RecordArg("res.users", many=True, required=True))
+    def reassign_callbacks(self, user_ids):
+        """Managers hand these pending callbacks (an absent agent's) to the
+        colleagues ``user_ids`` in turn, by follow-up date: each goes to the
+        next colleague who works in its campaign and has room under its
+        ``max_callbacks_per_agent`` (a full one is skipped). All or nothing,
+        with an “Assigned” history entry per member; the pending calls follow.
+        Returns, per colleague who got some: ``user_id``, ``name``,
+        ``member_ids``."""
+        self._check_manager(self.env._("Only a call manager can reassign callbacks."))
+        if not self:
+            raise UserError(self.env._("Choose the callbacks to reassign."))
+        others = self - self.filtered_domain(self._callback_domain())
+        if others:
+            raise UserError(
+                self.env._(
+                    "%s is not a pending callback: only “My record” members still to "
+                    "call are reassigned.",
+                    others[0].display_name,
+                )
+            )
+        plan = self._plan_reassignment(user_ids)
+        for user, members in plan.items():
+            members._assign(
+                user, note=self.env._("Callback reassigned to a colleague.")
+            )
+        return [
+            {"user_id": user.id, "name": user.name, "member_ids": members.ids}
+            for user, members in plan.items()
+        ]
+
+    def _plan_reassignment(self, users):
+        """Who gets each of these callbacks (``reassign_callbacks``), decided
+        before anything is written: {user: members}, in the order of
+        ``users``."""
+        users = users.union()  # each colleague once, in the given order
+        holding = Counter(self._callback_counts(self.campaign_id, users))
+        agents = {
+            c: c.agent_ids.filtered(lambda u: not u.share) for c in self.campaign_id
+        }
+        plan = defaultdict(self.browse)
+        turn = 0
+        for member in self.sorted(lambda m: (m.next_call_date or datetime.min, m.id)):
+            campaign = member.campaign_id
+            limit = campaign.max_callbacks_per_agent
+            # the colleagues from whose turn it is, round the list
+            ring = [users[(turn + step) % len(users)] for step in range(len(users))]
+            candidates = [
+                (step, user)
+                for step, user in enumerate(ring)
+                if user != member.user_id and user in agents[campaign]
+            ]
+            free = [
+                (step, user)
+                for step, user in candidates
+                if not limit or holding[campaign.id, user.id] < limit
+            ]
+            if not free:
+                raise UserError(
+                    self.env._(
+                        "Nobody can take the callback of %(member)s: every chosen agent "
+                        "of the campaign “%(campaign)s” already holds %(limit)s pending "
+                        "callbacks, the most it allows.",
+                        member=member.display_name,
+                        campaign=campaign.name,
+                        limit=limit,
+                    )
+                    if candidates
+                    else self.env._(
+                        "Nobody can take the callback of %(member)s: none of the chosen "
+                        "agents but its own works in the campaign “%(campaign)s”.",
+                        member=member.display_name,
+                        campaign=campaign.name,
+                    )
+                )
+            step, user = free[0]
+            holding[campaign.id, user.id] += 1
+            plan[user] |= member
+            turn = (turn + step + 1) % len(users)
+        return plan

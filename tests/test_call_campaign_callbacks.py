@@ -3,8 +3,8 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import Command, api, fields
-from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged, users
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, new_test_user, tagged, users
 from odoo.tools import format_datetime
 
 from .common import CallCampaignCase
@@ -262,3 +262,115 @@ class TestCallbackGovernance(CallCampaignCase):
             member.register_call_outcome("voicemail")
             self.assertEqual(member.status_id.name, "Dialer callback")
             self.assertEqual(member.next_call_date, now + timedelta(days=8))
+
+    # ------------------------------------------------------------- reassign
+
+    def _callbacks_of_agent(self):
+        """The agent's five callbacks, the last member the most urgent."""
+        for i, member in enumerate(self.members):
+            self._give_callbacks(
+                self.agent, member, self.tomorrow + timedelta(days=4 - i)
+            )
+        return self.members
+
+    def _assigned(self, member):
+        return member.interaction_ids.filtered(lambda i: i.kind == "assigned")
+
+    @users("cc_manager")
+    def test_manager_reassigns_round_robin(self):
+        members = self._callbacks_of_agent()
+        with Form(
+            self.env["call.campaign.callback.reassign"].with_context(
+                default_campaign_id=self.campaign.id
+            )
+        ) as wizard:
+            wizard.user_id = self.agent
+            self.assertEqual(wizard.callback_count, 5)
+            self.assertEqual(
+                set(wizard.user_ids.ids),
+                {self.agent2.id, self.agent3.id},
+                "to the campaign's other agents",
+            )
+            wizard.only_overdue = True
+            self.assertEqual(wizard.callback_count, 0)
+            wizard.only_overdue = False
+        wizard.record.action_reassign()
+        # by follow-up date: members 4, 3, 2, 1, 0, in turn
+        expected = {4: self.agent2, 3: self.agent3, 2: self.agent2, 1: self.agent3}
+        expected[0] = self.agent2
+        for index, user in expected.items():
+            member = members[index]
+            with self.subTest(member=member.display_name):
+                self.assertEqual(member.user_id, user)
+                self.assertRecordValues(
+                    self._assigned(member),
+                    [
+                        {
+                            "user_id": self.manager.id,
+                            "from_user_id": self.agent.id,
+                            "to_user_id": user.id,
+                        }
+                    ],
+                )
+                activity = self.su_env["mail.activity"].search(
+                    [("call_member_id", "=", member.id)]
+                )
+                self.assertEqual(len(activity), 1)
+                self.assertEqual(activity.user_id, user, "the pending call follows")
+        self.assertEqual(len(members.filtered(lambda m: m.user_id == self.agent2)), 3)
+        self.assertEqual(len(members.filtered(lambda m: m.user_id == self.agent3)), 2)
+
+    @users("cc_manager")
+    def test_reassign_skips_a_full_colleague_then_refuses(self):
+        members = self._callbacks_of_agent()
+        self._give_callbacks(self.agent2, self.other_members[:2])
+        self.campaign.max_callbacks_per_agent = 3
+        Member = self.env["call.campaign.member"]
+        # the four most urgent: members 4, 3, 2, 1
+        given = Member.browse(members[1:].ids).reassign_callbacks(
+            [self.agent2.id, self.agent3.id]
+        )
+        self.assertEqual(
+            given,
+            [
+                {
+                    "user_id": self.agent2.id,
+                    "name": self.agent2.name,
+                    "member_ids": members[4].ids,
+                },
+                {
+                    "user_id": self.agent3.id,
+                    "name": self.agent3.name,
+                    "member_ids": [members[3].id, members[2].id, members[1].id],
+                },
+            ],
+        )
+        before = self._snapshot()
+        with self.assertRaises(UserError) as refused:
+            Member.browse(members[0].id).reassign_callbacks(
+                [self.agent2.id, self.agent3.id]
+            )
+        self.assertEqual(
+            str(refused.exception),
+            "Nobody can take the callback of Customer 0: every chosen agent of the "
+            "campaign “Test Campaign” already holds 3 pending callbacks, the most "
+            "it allows.",
+        )
+        self.assertEqual(self._snapshot(), before, "nothing half-written")
+        with self.assertRaisesRegex(UserError, "Other 2 is not a pending callback"):
+            Member.browse(self.other_members[2].id).reassign_callbacks(self.agent3.ids)
+        with self.assertRaisesRegex(UserError, "none of the chosen agents"):
+            Member.browse(members[0].id).reassign_callbacks(self.outsider.ids)
+        self.assertEqual(self._snapshot(), before)
+
+    @users("cc_agent")
+    def test_agent_cannot_reassign(self):
+        members = self._callbacks_of_agent().with_env(self.env)
+        before = self._snapshot()
+        with self.assertRaisesRegex(UserError, "Only a call manager"):
+            members.reassign_callbacks(self.agent2.ids)
+        with self.assertRaises(AccessError):
+            self.env["call.campaign.callback.reassign"].create(
+                {"user_id": self.agent.id, "user_ids": [Command.set(self.agent2.ids)]}
+            )
+        self.assertEqual(self._snapshot(), before)
