@@ -1,7 +1,7 @@
 """Callback governance: the campaign's limits on “My record” callbacks
 (how many an agent holds, how far ahead they go), checked by the status
 service and the assignment before anything is written, and the managers'
-tools for an absent agent's callbacks."""
+tools for an absent agent's callbacks (reassign, overdue per agent)."""
 
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -210,3 +210,21 @@ class CallCampaignMember(models.Model):
             plan[user] |= member
             turn = (turn + step + 1) % len(users)
         return plan
+
+    @api.model
+    @public_method(campaign_ids=RecordArg("call.campaign", many=True))
+    def get_overdue_callbacks_per_agent(self, campaign_ids=None):
+        """Overdue callbacks per agent, most first (the managers' report), in
+        one grouped query with the caller's record rules (an agent counts
+        their own): ``[{"user_id", "name", "count"}]``."""
+        domain = (
+            [("behavior", "=", "my_record"), ("user_id", "!=", False)]
+            + self._due_domain("overdue")
+            + ([("campaign_id", "in", campaign_ids.ids)] if campaign_ids else [])
+        )
+        return [
+            {"user_id": user.id, "name": user.name, "count": count}
+            for user, count in self._read_group(
+                domain, ["user_id"], ["__count"], order="__count desc, user_id"
+            )
+        ]

@@ -6,8 +6,9 @@ from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged, users
 from odoo.tools import format_datetime
+from odoo.tools.safe_eval import safe_eval
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, force_member_state
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -374,3 +375,70 @@ class TestCallbackGovernance(CallCampaignCase):
                 {"user_id": self.agent.id, "user_ids": [Command.set(self.agent2.ids)]}
             )
         self.assertEqual(self._snapshot(), before)
+
+    # ------------------------------------------------------ overdue per agent
+
+    @users("cc_manager")
+    def test_overdue_callbacks_per_agent(self):
+        past = fields.Datetime.now() - timedelta(days=1)
+        callback = {"status_id": self.st_follow.id, "next_call_date": past}
+        Member = self.su_env["call.campaign.member"]
+        for members, vals in (
+            (self.members[:2], {"user_id": self.agent.id}),
+            (self.members[2], {"user_id": self.agent2.id}),
+            # not counted: not overdue, not a callback, nobody's, archived
+            (
+                self.members[3],
+                {"user_id": self.agent3.id, "next_call_date": self.tomorrow},
+            ),
+            (
+                self.members[4],
+                {"user_id": self.agent3.id, "status_id": self.st_not_before.id},
+            ),
+            (self.other_members[0], {}),
+            (self.other_members[1], {"user_id": self.agent2.id, "active": False}),
+        ):
+            force_member_state(Member.browse(members.ids), dict(callback, **vals))
+        counts = api.call_kw(
+            self.env["call.campaign.member"],
+            "get_overdue_callbacks_per_agent",
+            [],
+            {"campaign_ids": [self.campaign.id]},
+        )
+        self.assertEqual(
+            counts,
+            [
+                {"user_id": self.agent.id, "name": self.agent.name, "count": 2},
+                {"user_id": self.agent2.id, "name": self.agent2.name, "count": 1},
+            ],
+        )
+        # every campaign (the demo data's included)
+        everywhere = self.env["call.campaign.member"].get_overdue_callbacks_per_agent()
+        self.assertEqual(
+            [
+                row
+                for row in everywhere
+                if row["user_id"] in self.campaign.agent_ids.ids
+            ],
+            counts,
+        )
+        # the managers' list counts the same, grouped by agent, and shows the
+        # callbacks nobody holds (a manager assigns them)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "call_campaign.call_campaign_member_action_overdue_callbacks"
+        )
+        self.assertEqual(action["context"], "{'search_default_group_user': 1}")
+        grouped = self.env["call.campaign.member"]._read_group(
+            safe_eval(action["domain"]) + [("campaign_id", "=", self.campaign.id)],
+            ["user_id"],
+            ["__count"],
+        )
+        self.assertEqual(
+            {user.id: count for user, count in grouped},
+            {row["user_id"]: row["count"] for row in counts} | {False: 1},
+        )
+        other = self.su_env["call.campaign"].create({"name": "Elsewhere"})
+        self.assertEqual(
+            self.env["call.campaign.member"].get_overdue_callbacks_per_agent(other.ids),
+            [],
+        )
