@@ -22,6 +22,7 @@
         "wizards/call_campaign_member_add_views.xml",
         "wizards/call_campaign_member_log_views.xml",
         "wizards/call_campaign_member_forward_views.xml",
+        "wizards/call_campaign_callback_reassign_views.xml",
         "views/call_status_views.xml",
         "views/call_status_reason_views.xml",
         "views/call_campaign_views.xml",

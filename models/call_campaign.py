@@ -162,6 +162,20 @@ class CallCampaign(models.Model):
         default=24,
         help="A “My record” callback left overdue longer than this goes back to the pool.",
     )
+    max_callbacks_per_agent = fields.Integer(
+        "Callbacks per Agent",
+        required=True,
+        default=0,
+        help="Most pending “My record” callbacks an agent may hold in this campaign; "
+        "a status or an assignment that would give them more is refused. 0: no limit.",
+    )
+    max_callback_days = fields.Integer(
+        "Callback Horizon (days)",
+        required=True,
+        default=0,
+        help="Furthest follow-up date of a “My record” callback, in days from now: "
+        "a later date is refused. 0: no limit.",
+    )
     reservation_minutes = fields.Integer(
         "Reservation (minutes)",
         default=15,
@@ -317,6 +331,16 @@ class CallCampaign(models.Model):
             "attempt_caps_positive",
             "CHECK(max_attempts_total >= 0 AND max_attempts_per_day >= 0)",
             "Attempt caps cannot be negative.",
+        ),
+        (
+            "max_callbacks_per_agent_positive",
+            "CHECK(max_callbacks_per_agent >= 0)",
+            "The number of callbacks per agent cannot be negative.",
+        ),
+        (
+            "max_callback_days_positive",
+            "CHECK(max_callback_days >= 0)",
+            "The callback horizon cannot be negative.",
         ),
         (
             "reservation_positive",

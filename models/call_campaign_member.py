@@ -3,7 +3,10 @@ archiving and forwarding. The status service lives in
 ``call_campaign_member_status.py``, the pending calls and crons in
 ``call_campaign_member_scheduling.py``, the queue and dialer outcomes in
 ``call_campaign_member_queue.py``, attempts and numbers in
-``call_campaign_member_pacing.py``."""
+``call_campaign_member_pacing.py``, the callback limits and the managers'
+callback tools in ``call_campaign_member_callbacks.py``."""
+
+from collections import Counter
 
 from markupsafe import Markup
 
@@ -337,6 +340,7 @@ class CallCampaignMember(models.Model):
         partners._check_call_allowed()
         first_stage = {c.id: c.stage_ids[:1].id for c in campaigns}
         now = fields.Datetime.now()
+        callbacks = Counter()
         for vals in vals_list:
             campaign = campaigns.browse(vals.get("campaign_id"))
             if not vals.get("status_id"):
@@ -354,6 +358,18 @@ class CallCampaignMember(models.Model):
                         status.name,
                     )
                 )
+            if status.behavior == "my_record" and vals.get("active", True):
+                self._check_callback_date(
+                    fields.Datetime.to_datetime(vals.get("next_call_date")),
+                    campaign,
+                    who,
+                )
+                if vals.get("user_id"):
+                    callbacks[
+                        campaign, self.env["res.users"].browse(vals["user_id"])
+                    ] += 1
+        # an agent's new callbacks (Add Members spread over agents, imports)
+        self.browse()._check_callback_room(callbacks)
         members = super().create(vals_list)
         members._create_history("added")
         do_not_call = members.filtered(lambda m: m.behavior == "do_not_call")
@@ -374,6 +390,11 @@ class CallCampaignMember(models.Model):
                 )
                 if "user_id" in vals
                 else self.env._("Only a call manager can archive or restore members.")
+            )
+        if vals.get("user_id"):
+            # the campaign's callback limit, before anything is written
+            self.filtered_domain(self._callback_domain())._check_callback_count(
+                RecordArg("res.users").convert(self.env, "user_id", vals["user_id"])
             )
         plain = {fname: value for fname, value in vals.items() if fname not in routed}
         previous_stages = {m.id: m.stage_id for m in self} if "stage_id" in vals else {}
@@ -511,12 +532,10 @@ class CallCampaignMember(models.Model):
                 self.env._("Choose the agent or the campaign to forward to.")
             )
         self.check_access("write")
+        date = fields.Datetime.to_datetime(next_call_date) if next_call_date else None
         # the rules the forward cannot bend (it runs as superuser below)
         self._check_status_change(
-            status,
-            fields.Datetime.to_datetime(next_call_date) if next_call_date else None,
-            reason or self.env["call.status.reason"],
-            offered=False,
+            status, date, reason or self.env["call.status.reason"], offered=False
         )
         if moving:
             if campaign.state == "done":
@@ -548,6 +567,10 @@ class CallCampaignMember(models.Model):
         if user:
             for target in campaign or self.campaign_id:
                 target._check_agents(user)
+            if status.behavior == "my_record":
+                # the target agent's callback limits, before anything moves
+                self._check_callback_dates(dict.fromkeys(self.ids, date), campaign)
+                self.filtered("active")._check_callback_count(user, campaign)
         # the members may leave the agent's record rules on the way: the
         # access was checked above, the history still names the agent
         members = self.sudo()

@@ -53,8 +53,10 @@ class CallCampaignMember(models.Model):
     ):
         """Check, update the members, write the history. ``system`` is set by
         automatic callers (dialer, crons): they may use hidden statuses, their
-        dates are moved into calling hours instead of refused, and a status
-        the campaign does not offer is accepted (do-not-call set elsewhere).
+        dates are moved into calling hours instead of refused, a status the
+        campaign does not offer is accepted (do-not-call set elsewhere), and
+        the campaign's callback limits do not apply (the status and its date
+        come from the configuration, and the call reported happened).
         ``extra_vals`` go on every interaction, ``member_vals`` (by member id)
         on each one's. A “My record” status assigns the members to
         ``assign_to``, else to the agent who sets it when they work in the
@@ -78,12 +80,19 @@ class CallCampaignMember(models.Model):
             "result_pending": False,
         }
         if status.behavior == "my_record":
+            owner = self.env["res.users"]
             if assign_to:
-                vals["user_id"] = assign_to.id
+                owner = assign_to
             elif not system and all(
                 self.env.user in campaign.agent_ids for campaign in self.campaign_id
             ):
-                vals["user_id"] = self.env.user.id
+                owner = self.env.user
+            if owner:
+                vals["user_id"] = owner.id
+            if not system:
+                # the campaign's callback limits, before anything is written
+                self._check_callback_dates(dates)
+                self.filtered("active")._check_callback_count(owner)
         previous = {m.id: m.status_id for m in self}
         by_date = defaultdict(list)
         for member in self:

@@ -2,6 +2,7 @@ from . import test_call_campaign
 from . import test_call_campaign_access
 from . import test_call_campaign_attack
 from . import test_call_campaign_call_screen
+from . import test_call_campaign_callbacks
 from . import test_call_campaign_crons
 from . import test_call_campaign_guarantees
 from . import test_call_campaign_i18n

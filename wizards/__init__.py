@@ -1,3 +1,4 @@
+from . import call_campaign_callback_reassign
 from . import call_campaign_member_add
 from . import call_campaign_member_forward
 from . import call_campaign_member_log
