@@ -71,10 +71,10 @@ def floor_statement(cr, campaign_id, uid, now):
                      AND (m.reserved_until IS NULL OR m.reserved_until < %(now)s)
                      AND m.behavior NOT IN ('priority', 'my_record')
                      AND (m.user_id IS NULL OR m.user_id = %(uid)s)
-                     AND m.partner_id NOT IN (
-                         SELECT id FROM res_partner WHERE call_undialable)
-                     AND m.partner_id NOT IN (
-                         SELECT id FROM res_partner WHERE call_pressure_until > %(now)s)
+                     AND (SELECT p.call_undialable FROM res_partner p
+                           WHERE p.id = m.partner_id) IS NOT TRUE
+                     AND COALESCE((SELECT p.call_pressure_until FROM res_partner p
+                                    WHERE p.id = m.partner_id) <= %(now)s, true)
                      AND (m.day_attempts_reset IS NULL OR m.day_attempts_reset <= %(now)s
                           OR m.day_attempt_count < %(per_day)s)
                      AND COALESCE(m.attempt_count, 0) < %(total)s

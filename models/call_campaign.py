@@ -14,6 +14,19 @@ from .public_method import public_method
 
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
+# the list penetration and health figures (a snapshot, see _refresh_health)
+HEALTH_FIELDS = [
+    "attempted_count",
+    "attempt_total",
+    "reached_count",
+    "exhausted_count",
+    "penetration_rate",
+    "attempts_per_reach",
+    "callable_now_count",
+    "callable_today_count",
+    "average_handle_time",
+    "agent_hours_left",
+]
 # members created at once when adding a filter's contacts
 MEMBER_CREATE_BATCH = 1000
 
@@ -259,58 +272,75 @@ class CallCampaign(models.Model):
     closed_count = fields.Integer("Closed", compute="_compute_figures")
     do_not_call_count = fields.Integer("Do Not Call", compute="_compute_figures")
     interaction_count = fields.Integer(compute="_compute_interaction_count")
-    # list penetration and campaign health
+    # list penetration and campaign health: a snapshot refreshed by a cron
+    # and on demand (counting a million members takes seconds, a form opens
+    # in milliseconds)
+    health_date = fields.Datetime(
+        "Figures As Of",
+        readonly=True,
+        copy=False,
+        help="When the figures below were counted.",
+    )
     attempted_count = fields.Integer(
         "Attempted",
-        compute="_compute_figures",
+        readonly=True,
+        copy=False,
         help="Members called at least once (an attempt: a call logged or a dialer "
         "outcome).",
     )
     attempt_total = fields.Integer(
-        "Attempts", compute="_compute_figures", help="Call attempts made in all."
+        "Attempts", readonly=True, copy=False, help="Call attempts made in all."
     )
     reached_count = fields.Integer(
         "Reached",
-        compute="_compute_figures",
+        readonly=True,
+        copy=False,
         help="Members who answered at least once.",
     )
     exhausted_count = fields.Integer(
         "Exhausted",
-        compute="_compute_figures",
+        readonly=True,
+        copy=False,
         help="Members closed after their attempts ran out.",
     )
     penetration_rate = fields.Float(
         "Penetration (%)",
-        compute="_compute_figures",
+        readonly=True,
+        copy=False,
         digits=(16, 1),
         help="Attempted members out of all members, in percent.",
     )
     attempts_per_reach = fields.Float(
         "Attempts per Reached",
-        compute="_compute_figures",
+        readonly=True,
+        copy=False,
         digits=(16, 1),
         help="Average attempts of the members reached.",
     )
     callable_now_count = fields.Integer(
         "Callable Now",
-        compute="_compute_health",
+        readonly=True,
+        copy=False,
         help="Members Next Call can give one of the agents now (every check of "
         "the queue but who asks).",
     )
     callable_today_count = fields.Integer(
         "Callable Today",
-        compute="_compute_health",
+        readonly=True,
+        copy=False,
         help="Open members due before the end of today, with a good number and "
         "attempts left.",
     )
     average_handle_time = fields.Float(
         "Average Handle Time (min)",
-        compute="_compute_health",
+        readonly=True,
+        copy=False,
         digits=(16, 1),
         help="Average duration of the campaign's calls with a duration.",
     )
     agent_hours_left = fields.Float(
-        compute="_compute_health",
+        readonly=True,
+        copy=False,
         digits=(16, 2),
         help="Estimate: open members × average attempts per attempted member "
         "(at least one) × average handle time.",
@@ -364,12 +394,9 @@ class CallCampaign(models.Model):
                     "status_id",
                     "active",
                     "stage_id",
-                    "attempt_count",
-                    "reached_date",
                 ]
             )
-            self.env["call.status"].flush_model(["result", "exhausted_status_id"])
-            self.flush_model(["exhausted_status_id"])
+            self.env["call.status"].flush_model(["result"])
             Member = (
                 self.env["call.campaign.member"].sudo().with_context(active_test=False)
             )
@@ -391,20 +418,9 @@ class CallCampaign(models.Model):
                        count(*) FILTER (WHERE call_campaign_member.state = 'queued'),
                        count(*) FILTER (WHERE call_campaign_member.state = 'scheduled'),
                        count(*) FILTER (WHERE call_campaign_member.state = 'closed'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call'),
-                       count(*) FILTER (WHERE call_campaign_member.attempt_count > 0),
-                       count(*) FILTER (WHERE call_campaign_member.reached_date IS NOT NULL),
-                       count(*) FILTER (
-                           WHERE call_campaign_member.status_id = c.exhausted_status_id
-                              OR call_campaign_member.status_id IN (
-                                  SELECT exhausted_status_id FROM call_status
-                                   WHERE exhausted_status_id IS NOT NULL)),
-                       COALESCE(sum(call_campaign_member.attempt_count) FILTER (
-                           WHERE call_campaign_member.reached_date IS NOT NULL), 0),
-                       COALESCE(sum(call_campaign_member.attempt_count), 0)
+                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call')
                   FROM call_campaign_member
                   JOIN call_status s ON s.id = call_campaign_member.status_id
-                  JOIN call_campaign c ON c.id = call_campaign_member.campaign_id
                  WHERE call_campaign_member.campaign_id IN %(ids)s
                    AND call_campaign_member.active
               GROUP BY call_campaign_member.campaign_id, call_campaign_member.stage_id
@@ -433,18 +449,7 @@ class CallCampaign(models.Model):
                 scheduled,
                 closed,
                 do_not_call,
-                attempted,
-                reached,
-                exhausted,
-                reached_attempts,
-                attempts,
-            ) = figures.get(campaign.id, (0,) * 14)
-            campaign.attempted_count = attempted
-            campaign.reached_count = reached
-            campaign.attempt_total = attempts
-            campaign.exhausted_count = exhausted
-            campaign.penetration_rate = 100.0 * attempted / members if members else 0.0
-            campaign.attempts_per_reach = reached_attempts / reached if reached else 0.0
+            ) = figures.get(campaign.id, (0,) * 9)
             campaign.queued_count = queued
             campaign.scheduled_count = scheduled
             campaign.closed_count = closed
@@ -457,17 +462,62 @@ class CallCampaign(models.Model):
             campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
             campaign.stage_member_counts = by_stage.get(campaign.id, {})
 
-    def _compute_health(self):
-        """What is left to call: members callable now and today (the queue's
-        own checks, ``_queue_callable_checks``) in one query, the average
-        handle time in another, and the agent-hours they make."""
+    @public_method()
+    def action_refresh_health(self):
+        """Count the list penetration and health figures of these campaigns
+        now (the dashboard's Refresh; a cron does it every quarter of an
+        hour). Returns the figures, one dict per campaign."""
+        if not self:
+            raise UserError(self.env._("Choose the campaigns to count."))
+        self.check_access("read")
+        self._refresh_health()
+        return self.read(HEALTH_FIELDS + ["health_date"])
+
+    @api.model
+    def _cron_refresh_health(self):
+        """The running campaigns' health figures, one campaign per commit."""
+        campaigns = self.search([("state", "=", "running")])
+        Member = self.env["call.campaign.member"]
+        for done, campaign in enumerate(campaigns, start=1):
+            campaign._refresh_health()
+            self.env["ir.cron"]._notify_progress(
+                done=done, remaining=len(campaigns) - done
+            )
+            Member._cron_commit()
+        return campaigns.ids
+
+    def _refresh_health(self):
+        """List penetration and health, counted in three queries for the
+        whole batch: the members' attempts and reaches, the members callable
+        now and today (the queue's own checks, ``_queue_callable_checks``),
+        the average handle time. Written on the campaigns as a snapshot."""
         Member = self.env["call.campaign.member"]
         now = fields.Datetime.now()
-        running = self.filtered(lambda c: c.id and c.state == "running" and c.active)
-        callable_counts, handle = {}, {}
-        ids = tuple(self.filtered("id").ids)
+        self.env.flush_all()
+        ids = tuple(self.ids)
+        self.env.cr.execute(
+            """SELECT m.campaign_id,
+                      count(*) FILTER (WHERE m.attempt_count > 0),
+                      count(*) FILTER (WHERE m.reached_date IS NOT NULL),
+                      count(*) FILTER (
+                          WHERE m.status_id = c.exhausted_status_id
+                             OR m.status_id IN (SELECT exhausted_status_id FROM call_status
+                                                 WHERE exhausted_status_id IS NOT NULL)),
+                      COALESCE(sum(m.attempt_count) FILTER (
+                          WHERE m.reached_date IS NOT NULL), 0),
+                      COALESCE(sum(m.attempt_count), 0),
+                      count(*),
+                      count(*) FILTER (WHERE m.state IN ('queued', 'scheduled'))
+                 FROM call_campaign_member m
+                 JOIN call_campaign c ON c.id = m.campaign_id
+                WHERE m.campaign_id IN %s AND m.active
+             GROUP BY m.campaign_id""",
+            [ids],
+        )
+        members = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        callable_counts = {}
+        running = self.filtered(lambda c: c.state == "running" and c.active)
         if running:
-            self.env.flush_all()
             open_pairs = running._calling_open_pairs(now)
             checks = Member._queue_callable_checks(running, now, open_pairs)
             end_of_day = Member._user_midnight(now, days=1)
@@ -498,29 +548,64 @@ class CallCampaign(models.Model):
                 )
             )
             callable_counts = {row[0]: row[1:] for row in self.env.cr.fetchall()}
-        if ids:
-            self.env.cr.execute(
-                """SELECT campaign_id, avg(duration) FROM call_interaction
-                    WHERE campaign_id IN %s AND kind IN %s AND duration > 0
-                 GROUP BY campaign_id""",
-                [ids, CALL_KINDS],
-            )
-            handle = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
+            """SELECT campaign_id, avg(duration) FROM call_interaction
+                WHERE campaign_id IN %s AND kind IN %s AND duration > 0
+             GROUP BY campaign_id""",
+            [ids, CALL_KINDS],
+        )
+        handle = dict(self.env.cr.fetchall())
+        rows = []
         for campaign in self:
+            (
+                attempted,
+                reached,
+                exhausted,
+                reached_attempts,
+                attempts,
+                total,
+                open_count,
+            ) = members.get(campaign.id, (0,) * 7)
             now_count, today_count = callable_counts.get(campaign.id, (0, 0))
-            campaign.callable_now_count = now_count
-            campaign.callable_today_count = today_count
             seconds = float(handle.get(campaign.id) or 0.0)
-            campaign.average_handle_time = seconds / 60
-            open_count = campaign.queued_count + campaign.scheduled_count
-            attempts_each = (
-                campaign.attempt_total / campaign.attempted_count
-                if campaign.attempted_count
-                else 1.0
+            attempts_each = attempts / attempted if attempted else 1.0
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    campaign.id,
+                    attempted,
+                    attempts,
+                    reached,
+                    exhausted,
+                    100.0 * attempted / total if total else 0.0,
+                    reached_attempts / reached if reached else 0.0,
+                    now_count,
+                    today_count,
+                    seconds / 60,
+                    open_count * max(attempts_each, 1.0) * seconds / 3600,
+                )
             )
-            campaign.agent_hours_left = (
-                open_count * max(attempts_each, 1.0) * seconds / 3600
+        # a snapshot of counts, not a user's change: one statement for the
+        # batch, no tracking, no write date
+        self.env.cr.execute(
+            SQL(
+                """UPDATE call_campaign c
+                      SET health_date = %s, attempted_count = v.attempted,
+                          attempt_total = v.attempts, reached_count = v.reached,
+                          exhausted_count = v.exhausted, penetration_rate = v.rate,
+                          attempts_per_reach = v.per_reach,
+                          callable_now_count = v.callable_now,
+                          callable_today_count = v.callable_today,
+                          average_handle_time = v.handle, agent_hours_left = v.hours
+                     FROM (VALUES %s) AS v(id, attempted, attempts, reached, exhausted,
+                                           rate, per_reach, callable_now, callable_today,
+                                           handle, hours)
+                    WHERE c.id = v.id""",
+                now,
+                SQL(", ").join(rows),
             )
+        )
+        self.invalidate_recordset([*HEALTH_FIELDS, "health_date"])
 
     def _compute_interaction_count(self):
         counts = dict(

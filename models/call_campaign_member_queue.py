@@ -604,20 +604,21 @@ class CallCampaignMember(models.Model):
                 "reserved",
                 SQL("(m.reserved_until IS NULL OR m.reserved_until < %s)", now),
             ),
-            # the contacts without a good number (all wrong or blacklisted)
-            # and those over the call budget are few: one hashed sub-plan
-            # each, not a join over every contact
+            # the contact's flags, read for each row the queue walks (a few
+            # before it finds one): a probe of the contact's primary key,
+            # cheaper than hashing every flagged contact at each call
             (
                 "no_number",
                 SQL(
-                    "m.partner_id NOT IN (SELECT id FROM res_partner WHERE call_undialable)"
+                    """(SELECT p.call_undialable FROM res_partner p
+                         WHERE p.id = m.partner_id) IS NOT TRUE"""
                 ),
             ),
             (
                 "pressure",
                 SQL(
-                    """m.partner_id NOT IN (SELECT id FROM res_partner
-                                             WHERE call_pressure_until > %s)""",
+                    """COALESCE((SELECT p.call_pressure_until FROM res_partner p
+                                  WHERE p.id = m.partner_id) <= %s, true)""",
                     now,
                 ),
             ),

@@ -65,16 +65,11 @@ class ResPartner(models.Model):
             )
 
     def init(self):
-        # the queue reads the few contacts over budget or without a good
-        # number, not every contact
+        # a new budget re-reads the few contacts that had one used up
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS res_partner_call_pressure_idx
                ON res_partner (call_pressure_until)
                WHERE call_pressure_until IS NOT NULL"""
-        )
-        self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS res_partner_call_undialable_idx
-               ON res_partner (id) WHERE call_undialable"""
         )
         # “Next call” looks the blacklisted numbers up among the contacts
         self.env.cr.execute(

@@ -7,19 +7,6 @@ from odoo.tests import tagged, users
 
 from .common import CallCampaignCase, force_member_state
 
-HEALTH_FIGURES = [
-    "member_count",
-    "attempted_count",
-    "reached_count",
-    "exhausted_count",
-    "penetration_rate",
-    "attempts_per_reach",
-    "callable_now_count",
-    "callable_today_count",
-    "average_handle_time",
-    "agent_hours_left",
-]
-
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestCampaignHealth(CallCampaignCase):
@@ -59,6 +46,14 @@ class TestCampaignHealth(CallCampaignCase):
         member.with_env(self.env).register_call_outcome(outcome, duration=duration)
         member.with_env(self.env).action_release_reservation()
 
+    def test_the_cron_counts_running_campaigns(self):
+        self.campaign.state = "paused"
+        counted = self.env["call.campaign"]._cron_refresh_health()
+        self.assertIn(self.health.id, counted)
+        self.assertNotIn(self.campaign.id, counted)
+        self.assertEqual(self.health.callable_now_count, 6)
+        self.assertFalse(self.campaign.health_date)
+
     @users("cc_agent")
     @freeze_time("2026-12-01 11:00:00")
     def test_figures_computed_by_hand(self):
@@ -82,7 +77,9 @@ class TestCampaignHealth(CallCampaignCase):
         )
         m6.partner_id.sudo().call_number_ids._mark_invalid(fields.Datetime.now())
         campaign = self.health.with_env(self.env)
-        campaign.invalidate_recordset()
+        figures = campaign.action_refresh_health()
+        self.assertEqual(figures[0]["callable_now_count"], 2)
+        self.assertEqual(campaign.health_date, fields.Datetime.now())
         self.assertRecordValues(
             campaign,
             [
@@ -114,11 +111,11 @@ class TestCampaignHealth(CallCampaignCase):
     @users("cc_agent")
     def test_query_count_does_not_grow_with_the_members(self):
         campaign = self.health.with_env(self.env)
-        campaign.read(HEALTH_FIGURES)  # caches of access rights, not of data
+        campaign.action_refresh_health()  # caches of access rights, not of data
         self.env.invalidate_all()
         with self.assertQueryCount(HEALTH_QUERIES):
-            campaign.read(HEALTH_FIGURES)
-        self.assertEqual(campaign.member_count, 6)
+            campaign.action_refresh_health()
+        self.assertEqual(campaign.callable_now_count, 6)
         # set-up of volume (not a user's action): 99,994 more members
         cr = self.env.cr
         cr.execute(
@@ -137,11 +134,12 @@ class TestCampaignHealth(CallCampaignCase):
         cr.execute("ANALYZE call_campaign_member")
         self.env.invalidate_all()
         with self.assertQueryCount(HEALTH_QUERIES):
-            campaign.read(HEALTH_FIGURES)
-        self.assertEqual(campaign.member_count, 100000)
+            campaign.action_refresh_health()
         self.assertEqual(campaign.callable_now_count, 100000)
+        self.assertEqual(campaign.member_count, 100000)
 
 
-# the health figures of a campaign: the campaign, the member figures, the
-# callable counts, the handle time, the access checks
-HEALTH_QUERIES = 7
+# counting a campaign's health: the ids and the access checked, the members'
+# attempts, the callable ones, the handle time, the user's day, the snapshot
+# written and read back
+HEALTH_QUERIES = 10

@@ -297,6 +297,7 @@ class TestQueueReasons(CallCampaignCase):
     @users("cc_manager")
     def test_not_an_agent(self):
         # the manager sees every member, and calls in no campaign
+        self.campaign.sudo().agent_ids -= self.manager
         self.assertReason(
             self.member,
             "not_agent",
