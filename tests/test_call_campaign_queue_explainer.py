@@ -381,8 +381,8 @@ class TestQueueReasons(CallCampaignCase):
             self.member,
             "no_number",
             "Every number of the contact is on the phone blacklist: do not call.",
-            "Todos los números del contacto están en la lista negra de teléfonos: "
-            "no se llama.",
+            "Todos los números del contacto están en la lista de bloqueo de "
+            "teléfonos: no se llama.",
         )
 
     @users("cc_agent")
@@ -393,7 +393,7 @@ class TestQueueReasons(CallCampaignCase):
             "no_number",
             "No good number: every number of the contact is wrong or blacklisted.",
             "Ningún número válido: todos los números del contacto son erróneos o "
-            "están en la lista negra.",
+            "están en la lista de bloqueo.",
         )
 
     @users("cc_agent")
