@@ -469,6 +469,10 @@ class CallCampaign(models.Model):
         hour). Returns the figures, one dict per campaign."""
         if not self:
             raise UserError(self.env._("Choose the campaigns to count."))
+        if not self.env.user.has_group("call_campaign.group_call_manager"):
+            raise UserError(
+                self.env._("Only a call manager can count the campaign figures now.")
+            )
         self.check_access("read")
         self._refresh_health()
         return self.read(HEALTH_FIELDS + ["health_date"])

@@ -360,7 +360,9 @@ class CallCampaignMember(models.Model):
                 )
             if status.behavior == "my_record" and vals.get("active", True):
                 self._check_callback_date(
-                    fields.Datetime.to_datetime(vals.get("next_call_date")),
+                    DatetimeArg().convert(
+                        self.env, "next_call_date", vals.get("next_call_date")
+                    ),
                     campaign,
                     who,
                 )

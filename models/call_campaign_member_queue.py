@@ -492,9 +492,6 @@ class CallCampaignMember(models.Model):
                 "You are not an agent of the campaign “%s”.", self.campaign_id.name
             ),
             "archived": lambda: env._("Archived."),
-            "campaign": lambda: env._(
-                "The campaign “%s” is not in your queue.", self.campaign_id.name
-            ),
             "closed": lambda: env._("%s: not called any more.", self._state_label()),
             "not_before": lambda: env._(
                 "Not before %s.",
@@ -508,7 +505,6 @@ class CallCampaignMember(models.Model):
                 time=local_time(self.reserved_until) if self.reserved_until else "",
             ),
             "calling_hours": self._calling_hours_reason,
-            "tier": lambda: env._("Not in the queue now."),
         }
         return messages[key]()
 
@@ -563,27 +559,28 @@ class CallCampaignMember(models.Model):
         campaign). The queue requires them all; ``explain_queue`` names the
         first one a member fails."""
         checks = self._queue_member_checks(campaigns, now, open_pairs)
-        # a callback agreed with the customer is a promise: no attempt cap
-        if tier != "own_callbacks":
-            checks += self._queue_cap_checks(campaigns, now)
-        return checks + self._queue_agent_checks(tier)
+        caps = self._queue_cap_checks(campaigns, now)
+        # a callback agreed with the customer is a promise: it is kept past
+        # the total cap, not past the day's
+        if tier == "own_callbacks":
+            caps = [(key, condition) for key, condition in caps if key == "day_cap"]
+        return checks + caps + self._queue_agent_checks(tier)
 
     @api.model
     def _queue_callable_checks(self, campaigns, now, open_pairs):
         """ "Callable now by one of the campaign's agents": the checks of
         every tier but the agent's, for the campaign figures."""
-        caps = self._queue_cap_checks(campaigns, now)
+        caps = dict(self._queue_cap_checks(campaigns, now))
         checks = self._queue_member_checks(campaigns, now, open_pairs) + [
             ("agent", SQL("(m.behavior != 'my_record' OR m.user_id IS NOT NULL)"))
         ]
-        if caps:
+        if "day_cap" in caps:
+            checks.append(("day_cap", caps["day_cap"]))
+        if "total_cap" in caps:
             checks.append(
                 (
-                    "caps",
-                    SQL(
-                        "(m.behavior = 'my_record' OR (%s))",
-                        SQL(" AND ").join(condition for _key, condition in caps),
-                    ),
+                    "total_cap",
+                    SQL("(m.behavior = 'my_record' OR %s)", caps["total_cap"]),
                 )
             )
         return checks

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from .public_method import public_method
@@ -46,14 +46,6 @@ class CallContactNumber(models.Model):
         compute="_compute_blacklisted", help="On the phone blacklist: never dialled."
     )
 
-    _sql_constraints = [
-        (
-            "partner_number_uniq",
-            "UNIQUE(partner_id, number)",
-            "A contact has each number once.",
-        ),
-    ]
-
     @api.depends("number", "partner_id.country_id")
     def _compute_number_sanitized(self):
         for record in self:
@@ -77,38 +69,89 @@ class CallContactNumber(models.Model):
         for record in self:
             record.blacklisted = record.number_sanitized in listed
 
+    @api.constrains("partner_id", "number_sanitized")
+    def _check_number_once(self):
+        """A contact has each number once, however it is written: a wrong
+        number typed again in another format stays wrong."""
+        self.flush_model(["partner_id", "number", "number_sanitized"])
+        self.env.cr.execute(
+            """SELECT n.number FROM call_contact_number n
+                WHERE n.partner_id IN %s AND EXISTS (
+                      SELECT 1 FROM call_contact_number o
+                       WHERE o.partner_id = n.partner_id AND o.id != n.id
+                         AND COALESCE(o.number_sanitized, o.number)
+                             = COALESCE(n.number_sanitized, n.number))
+                LIMIT 1""",
+            [tuple(self.partner_id.ids)],
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            raise ValidationError(
+                self.env._("%s is already a number of this contact.", row[0])
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(
-            vals.get("source", "other") != "other" or vals.get("invalid")
-            for vals in vals_list
-        ):
-            raise UserError(self._refused_message())
+        if not self.env.su:
+            # context defaults are values too
+            defaults = {
+                key[len("default_") :]: value
+                for key, value in self.env.context.items()
+                if key in ("default_source", "default_invalid", "default_invalid_date")
+            }
+            if any(
+                dict(defaults, **vals).get("source", "other") != "other"
+                or dict(defaults, **vals).get("invalid")
+                or dict(defaults, **vals).get("invalid_date")
+                for vals in vals_list
+            ):
+                raise UserError(self._refused_message())
+            partners = self.env["res.partner"].browse(
+                {vals.get("partner_id") for vals in vals_list}
+            )
+            partners.check_access("write")
+            for vals in vals_list:
+                if vals.get("number"):
+                    # a number the phone library refuses is refused here
+                    partners.browse(vals.get("partner_id"))._phone_format(
+                        number=vals["number"], raise_exception=True
+                    )
         records = super().create(vals_list)
         records.partner_id._update_call_undialable()
         return records
 
     def write(self, vals):
-        if not self.env.su and (
-            {"source", "invalid", "invalid_date"} & set(vals)
-            or (
-                {"number", "partner_id"} & set(vals)
-                and any(record.source != "other" for record in self)
-            )
-        ):
-            raise UserError(self._refused_message())
+        if not self.env.su:
+            if {"source", "invalid", "invalid_date", "partner_id"} & set(vals) or (
+                "number" in vals and any(record.source != "other" for record in self)
+            ):
+                raise UserError(self._refused_message())
+            self.partner_id.check_access("write")
+            if vals.get("number"):
+                for partner in self.partner_id:
+                    partner._phone_format(number=vals["number"], raise_exception=True)
         partners = self.partner_id
-        if "number" in vals:
-            # a new number is not known to be wrong
-            vals = dict(vals, invalid=False, invalid_date=False)
+        before = {record.id: record.number_sanitized for record in self}
         res = super().write(vals)
+        # another number is not known to be wrong (the same one, typed
+        # otherwise, stays wrong)
+        changed = self.filtered(
+            lambda r: r.invalid and r.number_sanitized != before[r.id]
+        )
+        if changed:
+            super(CallContactNumber, changed).write(
+                {"invalid": False, "invalid_date": False}
+            )
         (partners | self.partner_id)._update_call_undialable()
         return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_contact_fields(self):
-        if not self.env.su and any(record.source != "other" for record in self):
+        if self.env.su:
+            return
+        if any(record.source != "other" for record in self):
             raise UserError(self._refused_message())
+        self.partner_id.check_access("write")
 
     def unlink(self):
         partners = self.partner_id

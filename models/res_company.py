@@ -32,15 +32,15 @@ class ResCompany(models.Model):
         return res
 
     def _refresh_call_pressure(self):
-        """A new budget applies at once to the contacts called lately."""
+        """A new budget applies at once to the contacts the company called in
+        the budget's window (no other contact can be over it)."""
         Partner = self.env["res.partner"].sudo()
         for company in self:
             self.env["call.interaction"].flush_model()
             self.env.cr.execute(
                 """SELECT DISTINCT partner_id FROM call_interaction
                     WHERE company_id = %s AND partner_id IS NOT NULL
-                      AND date > %s
-                UNION SELECT id FROM res_partner WHERE call_pressure_until IS NOT NULL""",
+                      AND date > %s""",
                 [company.id, fields.Datetime.now() - PRESSURE_WINDOW],
             )
             Partner.browse(

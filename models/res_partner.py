@@ -40,6 +40,7 @@ class ResPartner(models.Model):
     call_pressure_label = fields.Char(
         "Call Budget",
         compute="_compute_call_pressure_label",
+        groups="call_campaign.group_call_manager",
         help="Calls made to the contact today and in the last 7 days (all "
         "campaigns), against the company's budget.",
     )
@@ -65,13 +66,8 @@ class ResPartner(models.Model):
             )
 
     def init(self):
-        # a new budget re-reads the few contacts that had one used up
-        self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS res_partner_call_pressure_idx
-               ON res_partner (call_pressure_until)
-               WHERE call_pressure_until IS NOT NULL"""
-        )
-        # “Next call” looks the blacklisted numbers up among the contacts
+        # the contacts of blacklisted numbers are looked up by their number
+        # (``phone_sanitized_blacklisted``: adding members, do-not-call)
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS res_partner_phone_sanitized_idx
                ON res_partner (phone_sanitized) WHERE phone_sanitized IS NOT NULL"""
@@ -171,7 +167,14 @@ class ResPartner(models.Model):
         """What the add-on computes about calling a contact is not typed in."""
         if self.env.su:
             return
-        if any(CALL_COMPUTED_FIELDS & set(vals) for vals in vals_list):
+        # context defaults are values too
+        defaults = {
+            key[len("default_") :]
+            for key in self.env.context
+            if key.startswith("default_")
+            and key[len("default_") :] in CALL_COMPUTED_FIELDS
+        }
+        if defaults or any(CALL_COMPUTED_FIELDS & set(vals) for vals in vals_list):
             raise UserError(
                 self.env._(
                     "Whether a contact can be called (its call budget, its good "
@@ -182,32 +185,31 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------- numbers
 
     def _sync_call_numbers(self):
-        """The contacts' phone and mobile as numbers to call: a changed
-        number replaces the old one (and is not known to be wrong), a removed
-        one goes."""
+        """The contacts' phone and mobile as numbers to call. A number keeps
+        its entry (and its wrong-number mark) whether it moves between phone
+        and mobile or is typed otherwise; a number that goes loses its entry;
+        a new one gets one (not known to be wrong). Removals first, so that
+        a number moving from the mobile to the phone never exists twice."""
         Number = self.env["call.contact.number"].sudo()
-        existing = {
-            (number.partner_id.id, number.source): number
-            for number in Number.search(
-                [
-                    ("partner_id", "in", self.ids),
-                    ("source", "in", PARTNER_NUMBER_FIELDS),
-                ]
-            )
-        }
-        to_create, to_unlink = [], Number
+        numbers = Number.search([("partner_id", "in", self.ids)]).grouped("partner_id")
+        to_unlink, to_update, to_create = Number, [], []
         for partner in self:
-            taken = set(
-                partner.call_number_ids.filtered(lambda n: n.source == "other").mapped(
-                    "number"
-                )
-            )
+            entries = numbers.get(partner, Number)
+            by_key = {
+                entry.number_sanitized or entry.number: entry for entry in entries
+            }
+            wanted = {}
             for sequence, fname in enumerate(PARTNER_NUMBER_FIELDS):
-                number = existing.get((partner.id, fname))
                 value = partner[fname]
-                if not value or value in taken:
-                    to_unlink |= number or Number
-                elif not number:
+                if value:
+                    key = partner._phone_format(number=value, raise_exception=False)
+                    wanted.setdefault(key or value, (fname, value, sequence))
+            for key, entry in by_key.items():
+                if entry.source != "other" and key not in wanted:
+                    to_unlink |= entry
+            for key, (fname, value, sequence) in wanted.items():
+                entry = by_key.get(key)
+                if not entry:
                     to_create.append(
                         {
                             "partner_id": partner.id,
@@ -216,10 +218,14 @@ class ResPartner(models.Model):
                             "sequence": sequence,
                         }
                     )
-                elif number.number != value:
-                    number.write({"number": value})
-                taken.add(value)
+                elif entry.source != "other" and (entry.source, entry.number) != (
+                    fname,
+                    value,
+                ):
+                    to_update.append((entry, {"source": fname, "number": value}))
         to_unlink.unlink()
+        for entry, vals in to_update:
+            entry.write(vals)
         Number.create(to_create)
 
     @api.model
@@ -307,13 +313,16 @@ class ResPartner(models.Model):
             if per_week and len(calls) >= per_week:
                 limits.append(calls[per_week - 1] + PRESSURE_WINDOW)
             until[partner.id] = max(limits) if limits else None
-        by_until = {}
-        for partner_id, value in until.items():
-            by_until.setdefault(value, []).append(partner_id)
-        for value, partner_ids in by_until.items():
-            self.env.cr.execute(
-                """UPDATE res_partner SET call_pressure_until = %s
-                    WHERE id IN %s AND call_pressure_until IS DISTINCT FROM %s""",
-                [value, tuple(partner_ids), value],
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner p SET call_pressure_until = v.until
+                     FROM (VALUES %s) AS v(id, until)
+                    WHERE p.id = v.id
+                      AND p.call_pressure_until IS DISTINCT FROM v.until""",
+                SQL(", ").join(
+                    SQL("(%s, %s::timestamp)", partner_id, value)
+                    for partner_id, value in until.items()
+                ),
             )
+        )
         self.invalidate_recordset(["call_pressure_until"])

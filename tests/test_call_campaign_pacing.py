@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
 from .common import CallCampaignCase, force_member_state
@@ -274,7 +274,12 @@ class TestNumbers(PacingCase):
         self.paced.sudo().number_order = "phone_first"
         member = self.paced_member.with_env(self.env)
         self.assertEqual(member.dial_number, "+48 22 555 01 01")
-        # an agent adds a number they were given
+        # who may edit the contact adds a number they were given
+        with self.assertRaises(AccessError):
+            self.env["call.contact.number"].create(
+                {"partner_id": self.customer.id, "number": "+48 22 555 09 09"}
+            )
+        self.agent.sudo().groups_id |= self.env.ref("base.group_partner_manager")
         self.env["call.contact.number"].create(
             {
                 "partner_id": self.customer.id,
@@ -334,8 +339,40 @@ class TestNumbers(PacingCase):
             numbers[0].unlink()
         with self.assertRaises(UserError):
             numbers.action_mark_valid()
+        with self.assertRaises(UserError):
+            self.env["call.contact.number"].with_context(default_invalid=True).create(
+                {"partner_id": self.customer.id, "number": "+48 22 555 07 07"}
+            )
+        with self.assertRaises(UserError):
+            self.env["res.partner"].with_context(default_call_undialable=True).create(
+                {"name": "Sneaky"}
+            )
         self.customer.phone = "+48 22 555 02 02"
-        self.assertIn("+48 22 555 02 02", numbers.mapped("number"))
+        self.assertEqual(
+            sorted(self.customer.call_number_ids.mapped("number")),
+            ["+48 22 555 02 02", "+48 601 555 101"],
+            "the contact's new phone replaces the old one",
+        )
+
+    def test_numbers_follow_the_contact(self):
+        """Phone and mobile swapped, a number typed otherwise: each number
+        keeps its entry and its wrong-number mark."""
+        mobile = self.customer.call_number_ids.filtered(lambda n: n.source == "mobile")
+        mobile._mark_invalid(fields.Datetime.now())
+        self.customer.write(
+            {"phone": self.customer.mobile, "mobile": self.customer.phone}
+        )
+        numbers = self.customer.call_number_ids
+        self.assertEqual(len(numbers), 2)
+        self.assertEqual(mobile.source, "phone", "the same entry, now the phone")
+        self.assertTrue(mobile.invalid, "still wrong")
+        self.customer.phone = False
+        self.assertFalse(mobile.exists(), "a number that goes loses its entry")
+        self.assertEqual(self.customer.call_number_ids.mapped("source"), ["mobile"])
+        with self.assertRaises(ValidationError):
+            self.env["call.contact.number"].create(
+                {"partner_id": self.customer.id, "number": self.customer.mobile}
+            )
 
     @users("cc_manager")
     def test_a_manager_restores_a_number(self):

@@ -362,6 +362,16 @@ class TestQueueReasons(CallCampaignCase):
             f"Una rellamada de {self.agent2.name}: solo esa persona la recibe.",
         )
 
+    @users("cc_agent")
+    def test_callback_nobody_holds(self):
+        force_member_state(self.member, {"status_id": self.st_follow.id})
+        self.assertReason(
+            self.member,
+            "agent",
+            "A callback nobody holds: a manager assigns it.",
+            "Una rellamada sin responsable: la asigna un gerente.",
+        )
+
     @users("cc_manager")
     def test_assigned_to_a_colleague(self):
         force_member_state(self.member, {"user_id": self.agent2.id})
