@@ -11,6 +11,8 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import html2plaintext, split_every
 
+from .call_status import DATED_BEHAVIORS
+
 
 class CallCampaignMember(models.Model):
     _inherit = "call.campaign.member"
@@ -273,6 +275,77 @@ class CallCampaignMember(models.Model):
             done=len(members), remaining=self.search_count(domain)
         )
         return members
+
+    @api.model
+    def _timeout_domain(self, now):
+        """Members that stayed longer than their status's time-out, in the
+        running campaigns: the one definition the cron and its count use."""
+        statuses = self.env["call.status"].search([("timeout_days", ">", 0)])
+        if not statuses:
+            return expression.FALSE_DOMAIN
+        return [
+            ("active", "=", True),
+            ("campaign_id.state", "=", "running"),
+        ] + expression.OR(
+            [
+                [
+                    ("status_id", "=", status.id),
+                    ("status_date", "<=", now - timedelta(days=status.timeout_days)),
+                ]
+                for status in statuses
+            ]
+        )
+
+    @api.model
+    def _cron_apply_timeouts(self, batch_size=1000, max_batches=None):
+        """Status time-outs: members that stayed their status's time-out move
+        to its time-out status through the status service, with a "timed
+        out" history entry. A batch at a time, each committed (outside
+        tests) with its progress; safe to run twice (a moved member has left
+        the status) and at once (advisory lock). A member whose status an
+        agent set again meanwhile has a new status date: not touched."""
+        moved = self.browse()
+        if not self._cron_try_lock("apply_timeouts"):
+            return moved
+        now = fields.Datetime.now()
+        domain = self._timeout_domain(now)
+        total = self.search_count(domain)
+        last_id = 0
+        while not max_batches or len(moved) < max_batches * batch_size:
+            members = self.search(
+                domain + [("id", ">", last_id)], order="id", limit=batch_size
+            )
+            if not members:
+                break
+            for status, group in members.grouped("status_id").items():
+                target = status.timeout_status_id
+                date = (
+                    now + timedelta(days=target.delay_days)
+                    if target.behavior in DATED_BEHAVIORS
+                    and (target.date_required or target.delay_days)
+                    else None
+                )
+                group._set_status(
+                    target,
+                    date,
+                    note=self.env._(
+                        "%(days)s days in “%(status)s”: moved to “%(target)s”.",
+                        days=status.timeout_days,
+                        status=status.name,
+                        target=target.name,
+                    ),
+                    kind="timeout",
+                    system=True,
+                )
+            moved |= members
+            last_id = members[-1].id
+            self.env["ir.cron"]._notify_progress(
+                done=len(moved), remaining=max(total - len(moved), 0)
+            )
+            self._cron_commit()
+            if not self._cron_try_lock("apply_timeouts"):
+                break
+        return moved
 
     @api.model
     def _schedule_horizon_days(self):

@@ -20,6 +20,7 @@ KINDS = [
     ("archived", "Archived"),
     ("restored", "Restored"),
     ("note", "Note"),
+    ("timeout", "Status timed out"),
     # CRM events of the customer timeline
     ("partner_created", "Contact created"),
     ("salesperson_assigned", "Salesperson assigned"),
@@ -51,6 +52,7 @@ CAMPAIGN_KINDS = (
     "archived",
     "restored",
     "note",
+    "timeout",
 )
 # icon and colour (Odoo colour index) of each kind on the timeline
 KIND_STYLES = {
@@ -69,6 +71,7 @@ KIND_STYLES = {
     "archived": ("fa-archive", 0),
     "restored": ("fa-undo", 4),
     "note": ("fa-sticky-note", 0),
+    "timeout": ("fa-hourglass-end", 2),
     "partner_created": ("fa-address-card", 7),
     "salesperson_assigned": ("fa-user-circle", 10),
     "salesperson_removed": ("fa-user-times", 1),

@@ -99,6 +99,18 @@ class CallStatus(models.Model):
         domain="[('id', '!=', id)]",
         help="Status given when the retries are used up.",
     )
+    timeout_days = fields.Integer(
+        "Time-out (days)",
+        help="A member that stays this many days in this status moves to the "
+        "time-out status (e.g. Offer sent → after 5 days → Follow up). 0: never.",
+    )
+    timeout_status_id = fields.Many2one(
+        "call.status",
+        string="Time-out Status",
+        domain="[('id', '!=', id)]",
+        ondelete="restrict",
+        help="Where a member goes when the time-out has passed.",
+    )
     script = fields.Html(
         "Agent Script",
         translate=True,
@@ -166,6 +178,30 @@ class CallStatus(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Status “%s”: retries need an exhausted status.", status.name
+                    )
+                )
+
+    @api.constrains("timeout_days", "timeout_status_id")
+    def _check_timeout(self):
+        for status in self:
+            if status.timeout_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Status “%s”: a time-out cannot be negative.", status.name
+                    )
+                )
+            if bool(status.timeout_days) != bool(status.timeout_status_id):
+                raise ValidationError(
+                    self.env._(
+                        "Status “%s”: a time-out needs both its days and the status it "
+                        "moves to.",
+                        status.name,
+                    )
+                )
+            if status.timeout_status_id == status:
+                raise ValidationError(
+                    self.env._(
+                        "Status “%s”: a time-out moves to another status.", status.name
                     )
                 )
 
