@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytz
@@ -14,6 +15,8 @@ from .public_method import public_method
 
 # how far ahead calling hours are searched for an opening
 CALLING_HOURS_HORIZON_DAYS = 31
+_logger = logging.getLogger(__name__)
+
 # the list penetration and health figures (a snapshot, see _refresh_health)
 HEALTH_FIELDS = [
     "attempted_count",
@@ -483,7 +486,14 @@ class CallCampaign(models.Model):
         campaigns = self.search([("state", "=", "running")])
         Member = self.env["call.campaign.member"]
         for done, campaign in enumerate(campaigns, start=1):
-            campaign._refresh_health()
+            try:
+                with self.env.cr.savepoint():
+                    campaign._refresh_health()
+            except UserError as error:
+                # calling hours without an opening: the other campaigns go on
+                _logger.warning(
+                    "Health figures of campaign %s not counted: %s", campaign.id, error
+                )
             self.env["ir.cron"]._notify_progress(
                 done=done, remaining=len(campaigns) - done
             )

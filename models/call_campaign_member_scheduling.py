@@ -1,6 +1,7 @@
 """Pending calls and crons: each member's one pending call activity, what a
 call marked done means, and the batched, idempotent, locked crons."""
 
+import logging
 import threading
 from collections import defaultdict
 from datetime import timedelta
@@ -8,10 +9,13 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import html2plaintext, split_every
 
 from .call_status import DATED_BEHAVIORS
+
+_logger = logging.getLogger(__name__)
 
 
 class CallCampaignMember(models.Model):
@@ -311,12 +315,14 @@ class CallCampaignMember(models.Model):
         domain = self._timeout_domain(now)
         total = self.search_count(domain)
         last_id = 0
-        while not max_batches or len(moved) < max_batches * batch_size:
+        batches = 0
+        while not max_batches or batches < max_batches:
             members = self.search(
                 domain + [("id", ">", last_id)], order="id", limit=batch_size
             )
             if not members:
                 break
+            batches += 1
             for status, group in members.grouped("status_id").items():
                 target = status.timeout_status_id
                 date = (
@@ -325,19 +331,30 @@ class CallCampaignMember(models.Model):
                     and (target.date_required or target.delay_days)
                     else None
                 )
-                group._set_status(
-                    target,
-                    date,
-                    note=self.env._(
-                        "%(days)s days in “%(status)s”: moved to “%(target)s”.",
-                        days=status.timeout_days,
-                        status=status.name,
-                        target=target.name,
-                    ),
-                    kind="timeout",
-                    system=True,
-                )
-            moved |= members
+                try:
+                    with self.env.cr.savepoint():
+                        group._set_status(
+                            target,
+                            date,
+                            note=self.env._(
+                                "%(days)s days in “%(status)s”: moved to “%(target)s”.",
+                                days=status.timeout_days,
+                                status=status.name,
+                                target=target.name,
+                            ),
+                            kind="timeout",
+                            system=True,
+                        )
+                except UserError as error:
+                    # a misconfigured time-out must not stop the others
+                    _logger.warning(
+                        "Time-out of status %s not applied to %s members: %s",
+                        status.name,
+                        len(group),
+                        error,
+                    )
+                    group = self.browse()  # noqa: PLW2901
+                moved |= group
             last_id = members[-1].id
             self.env["ir.cron"]._notify_progress(
                 done=len(moved), remaining=max(total - len(moved), 0)

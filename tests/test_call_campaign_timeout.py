@@ -83,6 +83,27 @@ class TestStatusTimeout(CallCampaignCase):
         with freeze_time(self.start + timedelta(days=8, minutes=1)):
             self.assertEqual(self.run_cron(), self.members[1])
 
+    def test_a_misconfigured_timeout_does_not_stop_the_others(self):
+        broken = self.env["call.status"].create(
+            {
+                "name": "Waiting for the lead",
+                "timeout_days": 1,
+                "timeout_status_id": self.st_lead_only.id,
+            }
+        )
+        self.campaign.status_ids |= broken
+        self.members[0].set_status(broken)
+        self.offer(self.members[1])
+        with (
+            freeze_time(self.start + timedelta(days=6)),
+            self.assertLogs(
+                "odoo.addons.call_campaign.models.call_campaign_member_scheduling",
+                "WARNING",
+            ),
+        ):
+            self.assertEqual(self.run_cron(), self.members[1])
+            self.assertEqual(self.members[0].status_id, broken)
+
     def test_paused_campaigns_wait(self):
         self.offer(self.members[:1])
         self.campaign.state = "paused"
