@@ -176,6 +176,26 @@ class TestCallCampaignTours(HttpCase):
         Member = self.env["call.campaign.member"].with_user(self.agent)
         for _call in range(2):
             Member.next_for_agent(campaign).register_call_outcome("no_answer")
+        # the first customer's opportunity, won
+        member = campaign.member_ids[0]
+        member.write(
+            {
+                "lead_id": self.env["crm.lead"]
+                .create(
+                    {
+                        "name": "Spring order",
+                        "type": "opportunity",
+                        "partner_id": member.partner_id.id,
+                        "expected_revenue": 1500,
+                    }
+                )
+                .id
+            }
+        )
+        member.user_id = self.agent
+        member.lead_id.stage_id = self.env["crm.stage"].search(
+            [("is_won", "=", True)], limit=1
+        )
         self.start_tour(
             f"/odoo/action-call_campaign.call_campaign_action/{campaign.id}",
             "call_campaign_manager_dashboard_tour",

@@ -156,13 +156,28 @@ registry.category("web_tour.tours").add("call_campaign_manager_campaign_tour", {
     ],
 });
 
-/** The same dashboard once the agent has called: the figure moved. */
+/** The same dashboard once the agent has called: the figures moved. */
 registry.category("web_tour.tours").add("call_campaign_manager_dashboard_tour", {
     steps: () => [
         {
             content: "The agent's two calls",
             trigger:
                 ".o_field_widget[name=agent_stat_ids] .o_data_row:contains('Tour Agent') td[name=call_count]:contains('2')",
+        },
+        {
+            content: "What the calls earned: one opportunity won",
+            trigger: ".o_field_widget[name=won_amount]:contains('1,500.00')",
+        },
+        {
+            trigger: ".o_field_widget[name=opportunity_count]:contains('1')",
+        },
+        {
+            trigger: "button[name=action_view_revenue]",
+            run: "click",
+        },
+        {
+            content: "The revenue by agent, as a pivot",
+            trigger: ".o_pivot .o_pivot_header_cell_closed:contains('Tour Agent')",
         },
     ],
 });
