@@ -19,6 +19,7 @@
         "data/mail_activity_type_data.xml",
         "data/call_status_data.xml",
         "data/ir_cron_data.xml",
+        "data/call_status_action_data.xml",
         "wizards/call_campaign_member_add_views.xml",
         "wizards/call_campaign_member_log_views.xml",
         "wizards/call_campaign_member_forward_views.xml",

@@ -9,6 +9,7 @@ from . import call_campaign_member_scheduling
 from . import call_campaign_member_queue
 from . import call_campaign_member_pacing
 from . import call_campaign_member_revenue
+from . import call_campaign_member_actions
 from . import call_campaign_member_callbacks
 from . import call_interaction
 from . import call_contact_number

@@ -29,6 +29,7 @@ REFUSED_FIELDS = frozenset(
         "day_attempt_count",
         "day_attempts_reset",
         "reached_date",
+        "status_action_warning",
         "last_call_date",
         "reserved_user_id",
         "reserved_until",

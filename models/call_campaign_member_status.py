@@ -119,6 +119,7 @@ class CallCampaignMember(models.Model):
         )
         if status.behavior == "do_not_call":
             self._apply_do_not_call(status, note, cascade=cascade)
+        interactions |= self._run_status_actions(status)
         return interactions
 
     def _apply_do_not_call(self, status, note, cascade=True):

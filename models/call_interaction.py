@@ -21,6 +21,8 @@ KINDS = [
     ("restored", "Restored"),
     ("note", "Note"),
     ("timeout", "Status timed out"),
+    ("status_action", "Status action"),
+    ("opportunity", "Opportunity created"),
     # CRM events of the customer timeline
     ("partner_created", "Contact created"),
     ("salesperson_assigned", "Salesperson assigned"),
@@ -53,6 +55,8 @@ CAMPAIGN_KINDS = (
     "restored",
     "note",
     "timeout",
+    "status_action",
+    "opportunity",
 )
 # icon and colour (Odoo colour index) of each kind on the timeline
 KIND_STYLES = {
@@ -72,6 +76,8 @@ KIND_STYLES = {
     "restored": ("fa-undo", 4),
     "note": ("fa-sticky-note", 0),
     "timeout": ("fa-hourglass-end", 2),
+    "status_action": ("fa-bolt", 6),
+    "opportunity": ("fa-money", 10),
     "partner_created": ("fa-address-card", 7),
     "salesperson_assigned": ("fa-user-circle", 10),
     "salesperson_removed": ("fa-user-times", 1),

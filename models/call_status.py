@@ -99,6 +99,15 @@ class CallStatus(models.Model):
         domain="[('id', '!=', id)]",
         help="Status given when the retries are used up.",
     )
+    action_ids = fields.Many2many(
+        "ir.actions.server",
+        string="Actions",
+        domain="[('model_id.model', '=', 'call.campaign.member')]",
+        help="Server actions run on the members that enter this status (send "
+        "an e-mail, create the opportunity...): in the same transaction, "
+        "each recorded on the timeline; one that fails leaves a warning on "
+        "the member, never undoes the status.",
+    )
     timeout_days = fields.Integer(
         "Time-out (days)",
         help="A member that stays this many days in this status moves to the "

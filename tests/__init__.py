@@ -19,6 +19,7 @@ from . import test_call_campaign_pacing
 from . import test_call_campaign_health
 from . import test_call_campaign_timeout
 from . import test_call_campaign_revenue
+from . import test_call_campaign_status_actions
 from . import test_call_campaign_rpc
 from . import test_call_campaign_scheduling
 from . import test_call_campaign_security
