@@ -15,7 +15,6 @@ class CallCampaignMember(models.Model):
     _inherit = "call.campaign.member"
 
     status_action_warning = fields.Text(
-        "Status Action Warning",
         readonly=True,
         help="The last status actions that could not run on this member.",
     )
