@@ -79,3 +79,38 @@ class TestStatusActions(CallCampaignCase):
         self.st_call.action_ids = [Command.set(self.create_opportunity.ids)]
         member.set_status(self.st_call)
         self.assertFalse(member.status_action_warning)
+
+    @users("cc_agent")
+    def test_an_odoo_email_action_is_queued(self):
+        """Odoo's own "Send email" server action on the member: the e-mail
+        goes through the mail queue, it is not sent inline."""
+        template = self.su_env["mail.template"].create(
+            {
+                "name": "Offer",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "subject": "Your offer",
+                "partner_to": "{{ object.partner_id.id }}",
+                "body_html": "<p>Dear <t t-out='object.partner_id.name'/>, our offer.</p>",
+            }
+        )
+        send = self.su_env["ir.actions.server"].create(
+            {
+                "name": "Send the offer",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "mail_post",
+                "mail_post_method": "email",
+                "template_id": template.id,
+            }
+        )
+        self.st_interested.action_ids = [Command.set(send.ids)]
+        self.member.partner_id.sudo().email = "customer0@example.com"
+        self.member.with_env(self.env).set_status(self.st_interested)
+        mail = self.su_env["mail.mail"].search(
+            [("model", "=", "call.campaign.member"), ("res_id", "=", self.member.id)]
+        )
+        self.assertEqual(mail.state, "outgoing", "queued, not sent")
+        self.assertEqual(mail.recipient_ids, self.member.partner_id)
+        self.assertEqual(mail.subject, "Your offer")
+        self.assertEqual(
+            self.events(self.member, "status_action").note, "Send the offer"
+        )
