@@ -25,7 +25,7 @@ class CallCampaignMember(models.Model):
         ready-made actions do their own work as superuser: the user's rights
         on the members were checked by the status change). Each run writes
         an interaction; a failure writes a warning instead."""
-        if not self or not status.action_ids:
+        if not self or not status.has_actions:
             return self.env["call.interaction"]
         events, failures = [], []
         for action in status.sudo().action_ids:

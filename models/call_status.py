@@ -108,6 +108,12 @@ class CallStatus(models.Model):
         "each recorded on the timeline; one that fails leaves a warning on "
         "the member, never undoes the status.",
     )
+    has_actions = fields.Boolean(
+        compute="_compute_has_actions",
+        store=True,
+        help="Read with the status: a status change without actions does "
+        "not look them up.",
+    )
     timeout_days = fields.Integer(
         "Time-out (days)",
         help="A member that stays this many days in this status moves to the "
@@ -189,6 +195,11 @@ class CallStatus(models.Model):
                         "Status “%s”: retries need an exhausted status.", status.name
                     )
                 )
+
+    @api.depends("action_ids")
+    def _compute_has_actions(self):
+        for status in self:
+            status.has_actions = bool(status.action_ids)
 
     @api.constrains("timeout_days", "timeout_status_id")
     def _check_timeout(self):
