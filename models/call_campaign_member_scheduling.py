@@ -184,24 +184,37 @@ class CallCampaignMember(models.Model):
         domain = self._schedule_due_domain(
             now + timedelta(days=self._schedule_horizon_days())
         )
+        for members in self._cron_batches(
+            domain, "schedule_calls", batch_size, max_batches
+        ):
+            members._sync_call_activities()
+            scheduled |= members
+        return scheduled
+
+    @api.model
+    def _cron_batches(self, domain, lock, batch_size, max_batches=None):
+        """The members of ``domain`` a batch at a time, in id order, never
+        read twice. Once the caller has handled a batch, its progress is
+        reported, it is committed (outside tests) and the cron's advisory
+        lock ``lock`` is taken again (another run holding it: stop)."""
         total = self.search_count(domain)
-        last_id = 0
-        while not max_batches or len(scheduled) < max_batches * batch_size:
+        done = last_id = batches = 0
+        while not max_batches or batches < max_batches:
             members = self.search(
                 domain + [("id", ">", last_id)], order="id", limit=batch_size
             )
             if not members:
-                break
-            members._sync_call_activities()
-            scheduled |= members
+                return
+            yield members
+            batches += 1
+            done += len(members)
             last_id = members[-1].id
             self.env["ir.cron"]._notify_progress(
-                done=len(scheduled), remaining=max(total - len(scheduled), 0)
+                done=done, remaining=max(total - done, 0)
             )
             self._cron_commit()
-            if not self._cron_try_lock("schedule_calls"):
-                break
-        return scheduled
+            if not self._cron_try_lock(lock):
+                return
 
     @api.model
     def _cron_retry_calls(self, batch_size=1000):
@@ -312,17 +325,9 @@ class CallCampaignMember(models.Model):
         if not self._cron_try_lock("apply_timeouts"):
             return moved
         now = fields.Datetime.now()
-        domain = self._timeout_domain(now)
-        total = self.search_count(domain)
-        last_id = 0
-        batches = 0
-        while not max_batches or batches < max_batches:
-            members = self.search(
-                domain + [("id", ">", last_id)], order="id", limit=batch_size
-            )
-            if not members:
-                break
-            batches += 1
+        for members in self._cron_batches(
+            self._timeout_domain(now), "apply_timeouts", batch_size, max_batches
+        ):
             for status, group in members.grouped("status_id").items():
                 target = status.timeout_status_id
                 date = (
@@ -355,13 +360,6 @@ class CallCampaignMember(models.Model):
                     )
                     group = self.browse()  # noqa: PLW2901
                 moved |= group
-            last_id = members[-1].id
-            self.env["ir.cron"]._notify_progress(
-                done=len(moved), remaining=max(total - len(moved), 0)
-            )
-            self._cron_commit()
-            if not self._cron_try_lock("apply_timeouts"):
-                break
         return moved
 
     @api.model
