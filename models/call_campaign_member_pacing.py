@@ -3,25 +3,12 @@ budget is the contact's, see ``res.partner``) and on which of its contact's
 numbers (a wrong number is skipped, the next good one is dialled)."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .call_status import FINAL_BEHAVIORS
-
-
-def _local_day_end(now, tz_name):
-    """The midnight ending the day of ``now`` (naive UTC) in ``tz_name``."""
-    tz = pytz.timezone(tz_name or "UTC")
-    day = pytz.utc.localize(now).astimezone(tz).date() + timedelta(days=1)
-    return (
-        tz.localize(datetime.combine(day, time.min))
-        .astimezone(pytz.utc)
-        .replace(tzinfo=None)
-    )
+from .local_day import local_midnight
 
 
 class CallCampaignMember(models.Model):
@@ -75,24 +62,13 @@ class CallCampaignMember(models.Model):
     def _dial_numbers(self):
         """The good numbers of each member's contact, in dialling order (the
         campaign's order of phone and mobile, then the others): by member id.
-        Two queries for the whole batch."""
+        Two queries for the whole batch (the numbers, their blacklist)."""
         Number = self.env["call.contact.number"].sudo()
         members = self.filtered("partner_id")
         numbers = Number.search(
             [("partner_id", "in", members.partner_id.ids), ("invalid", "=", False)]
         )
-        sanitized = [n for n in numbers.mapped("number_sanitized") if n]
-        listed = set(
-            self.env["phone.blacklist"]
-            .sudo()
-            .search([("number", "in", sanitized)])
-            .mapped("number")
-            if sanitized
-            else []
-        )
-        by_partner = numbers.filtered(
-            lambda n: n.number_sanitized not in listed
-        ).grouped("partner_id")
+        by_partner = numbers.filtered(lambda n: not n.blacklisted).grouped("partner_id")
         result = {}
         for member in members:
             first = (
@@ -154,7 +130,7 @@ class CallCampaignMember(models.Model):
         for member in self:
             tz = member._get_call_tz()
             if tz not in day_ends:
-                day_ends[tz] = _local_day_end(date, tz)
+                day_ends[tz] = local_midnight(date, tz, days=1)
             same_day = member.day_attempts_reset and member.day_attempts_reset > date
             key = (
                 member.attempt_count + 1,

@@ -1,7 +1,7 @@
 """The calling queue: “Next call” and its reservations, and the call
 outcomes a dialer (or an agent) reports."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import psycopg2
 import pytz
@@ -13,6 +13,7 @@ from odoo.tools import SQL, format_date, format_datetime, mute_logger
 
 from .call_interaction import CALL_KINDS
 from .call_status import FINAL_BEHAVIORS, OUTCOMES
+from .local_day import local_midnight
 from .public_method import ChoiceArg, IntArg, RecordArg, TextArg, public_method
 
 # rows read at once by "Next call" before locking them one by one
@@ -961,13 +962,7 @@ class CallCampaignMember(models.Model):
     def _user_midnight(self, now, days=0):
         """Midnight starting the calling user's day (``days`` later), as naive
         UTC: where "today" starts and ends for the due filters and My day."""
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        local_day = pytz.utc.localize(now).astimezone(tz).date()
-        return (
-            tz.localize(datetime.combine(local_day + timedelta(days=days), time.min))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-        )
+        return local_midnight(now, self.env.user.tz, days)
 
     def _action_open_next_call(self):
         """The call screen of this reserved member, or a notice that nobody

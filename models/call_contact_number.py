@@ -196,6 +196,7 @@ class CallContactNumber(models.Model):
         partner_ids = [row[0] for row in self.env.cr.fetchall()]
         self.env["res.partner"].browse(partner_ids)._update_call_undialable()
         # the numbers to dial read the blacklist
+        self.invalidate_model(["blacklisted"])
         self.env["call.campaign.member"].invalidate_model(
             ["dial_number", "dial_number_label"]
         )

@@ -1,6 +1,4 @@
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -8,6 +6,7 @@ from odoo.tools import SQL, split_every
 
 from .call_contact_number import PARTNER_NUMBER_FIELDS
 from .call_interaction import CALL_KINDS
+from .local_day import local_midnight
 
 # computed by the add-on from the contact's calls and numbers
 CALL_COMPUTED_FIELDS = frozenset({"call_undialable", "call_pressure_until"})
@@ -47,22 +46,16 @@ class ResPartner(models.Model):
 
     def _compute_call_pressure_label(self):
         company = self.env.company
-        per_day = company.call_pressure_per_day
-        per_week = company.call_pressure_per_week
-        now = fields.Datetime.now()
-        saved = self.filtered("id")
-        dates = saved._call_pressure_dates(now) if saved else {}
+        usage = self.filtered("id")._call_pressure_usage(fields.Datetime.now(), company)
         for partner in self:
-            calls = dates.get(partner.id, [])
-            start, _end = partner._call_day(now, company)
-            today = sum(1 for date in calls if date >= start)
+            today, calls, _day_end = usage.get(partner.id, (0, [], None))
             partner.call_pressure_label = self.env._(
                 "%(today)s of %(per_day)s calls today, %(week)s of %(per_week)s "
                 "in 7 days (all campaigns)",
                 today=today,
-                per_day=per_day or "∞",
+                per_day=company.call_pressure_per_day or "∞",
                 week=len(calls),
-                per_week=per_week or "∞",
+                per_week=company.call_pressure_per_week or "∞",
             )
 
     def init(self):
@@ -253,12 +246,13 @@ class ResPartner(models.Model):
         self.env["phone.blacklist"].flush_model(["number", "active"])
         self.env.cr.execute(
             SQL(
-                """UPDATE res_partner p SET call_undialable = (%s)
-                    WHERE p.id IN %s
-                      AND call_undialable IS DISTINCT FROM (%s)""",
+                """UPDATE res_partner r SET call_undialable = v.undialable
+                     FROM (SELECT p.id, (%s) AS undialable FROM res_partner p
+                            WHERE p.id IN %s) v
+                    WHERE r.id = v.id
+                      AND r.call_undialable IS DISTINCT FROM v.undialable""",
                 self.env["call.contact.number"]._undialable_sql(),
                 tuple(self.ids),
-                self.env["call.contact.number"]._undialable_sql(),
             )
         )
         self.invalidate_recordset(["call_undialable"])
@@ -278,18 +272,22 @@ class ResPartner(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _call_day(self, now, company):
-        """Start and end of the contact's day at ``now`` (their time zone,
-        else the company's), as naive UTC."""
-        self.ensure_one()
-        tz = pytz.timezone(self.tz or company.partner_id.tz or "UTC")
-        day = pytz.utc.localize(now).astimezone(tz).date()
-        return tuple(
-            tz.localize(datetime.combine(day + timedelta(days=days), time.min))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-            for days in (0, 1)
-        )
+    def _call_pressure_usage(self, now, company):
+        """What these contacts used of the budget: by contact id, the calls of
+        their day (their time zone, else the company's), their calls in the
+        window (newest first) and when their day ends. One query."""
+        dates = self._call_pressure_dates(now) if self else {}
+        usage = {}
+        for partner in self:
+            tz = partner.tz or company.partner_id.tz
+            start = local_midnight(now, tz)
+            calls = dates.get(partner.id, [])
+            usage[partner.id] = (
+                sum(1 for date in calls if date >= start),
+                calls,
+                local_midnight(now, tz, days=1),
+            )
+        return usage
 
     def _update_call_pressure(self, company, now=None):
         """After calls to these contacts: until when the company's budget
@@ -301,15 +299,13 @@ class ResPartner(models.Model):
         now = now or fields.Datetime.now()
         per_day = company.call_pressure_per_day
         per_week = company.call_pressure_per_week
-        dates = self._call_pressure_dates(now) if per_day or per_week else {}
+        usage = self._call_pressure_usage(now, company) if per_day or per_week else {}
         until = {}
         for partner in self:
-            calls = dates.get(partner.id, [])
+            today, calls, day_end = usage.get(partner.id, (0, [], None))
             limits = []
-            if per_day:
-                start, end = partner._call_day(now, company)
-                if sum(1 for date in calls if date >= start) >= per_day:
-                    limits.append(end)
+            if per_day and today >= per_day:
+                limits.append(day_end)
             if per_week and len(calls) >= per_week:
                 limits.append(calls[per_week - 1] + PRESSURE_WINDOW)
             until[partner.id] = max(limits) if limits else None
