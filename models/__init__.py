@@ -3,6 +3,7 @@ from . import call_status
 from . import call_status_reason
 from . import call_campaign
 from . import call_campaign_stage
+from . import call_campaign_status_action
 from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
@@ -11,6 +12,7 @@ from . import call_campaign_member_pacing
 from . import call_campaign_member_revenue
 from . import call_campaign_member_actions
 from . import call_campaign_member_callbacks
+from . import call_campaign_audience
 from . import call_interaction
 from . import call_contact_number
 from . import res_partner
@@ -21,6 +23,7 @@ from . import crm_lead
 from . import mail_activity
 from . import mail_message
 from . import mail_scheduled_message
+from . import ir_actions_server
 
 # last: its SQL view reads the tables of the models above
 from . import call_campaign_agent_stat

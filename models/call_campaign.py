@@ -229,6 +229,15 @@ class CallCampaign(models.Model):
         help="Which of the contact's numbers is dialled first; the contact's "
         "other numbers follow in their order. A wrong number is skipped.",
     )
+    status_action_ids = fields.One2many(
+        "call.campaign.status.action",
+        "campaign_id",
+        string="Own Status Actions",
+        help="Statuses whose actions this campaign replaces with its own.",
+    )
+    has_status_action_overrides = fields.Boolean(
+        compute="_compute_has_status_action_overrides", store=True
+    )
     invalid_number_status_id = fields.Many2one(
         "call.status",
         string="No Good Number Status",
@@ -867,6 +876,11 @@ class CallCampaign(models.Model):
         action["context"] = {"default_campaign_id": self.id}
         return action
 
+    @api.depends("status_action_ids")
+    def _compute_has_status_action_overrides(self):
+        for campaign in self:
+            campaign.has_status_action_overrides = bool(campaign.status_action_ids)
+
     @public_method(one=True)
     def action_add_members(self):
         self.ensure_one()
@@ -879,10 +893,11 @@ class CallCampaign(models.Model):
             "context": {"default_campaign_id": self.id},
         }
 
-    def _add_members_from(self, records, status=None, users=None):
+    def _add_members_from(self, records, status=None, users=None, audience=False):
         """Add the contacts (or the contacts of the leads) of ``records`` as
         members: already members, blacklisted contacts and leads without a
-        contact are skipped and counted; ``users`` share the new members in
+        contact are skipped and counted; ``audience``: they come from the
+        campaign's audience (their history says so); ``users`` share the new members in
         turn. Returns the counts the add wizard shows."""
         self.ensure_one()
         if self.state == "done":
@@ -928,6 +943,7 @@ class CallCampaign(models.Model):
                     "user_id": users[len(vals_list) % len(users)].id
                     if users
                     else False,
+                    **({"audience_joined": True} if audience else {}),
                 }
             )
         # in batches that leave the cache empty: memory stays flat whatever

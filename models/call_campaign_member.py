@@ -30,6 +30,7 @@ REFUSED_FIELDS = frozenset(
         "day_attempts_reset",
         "reached_date",
         "status_action_warning",
+        "audience_joined",
         "last_call_date",
         "reserved_user_id",
         "reserved_until",
@@ -381,7 +382,10 @@ class CallCampaignMember(models.Model):
         # an agent's new callbacks (Add Members spread over agents, imports)
         self.browse()._check_callback_room(callbacks)
         members = super().create(vals_list)
-        members._create_history("added")
+        # members the audience brought in say so (only the add-on sets it)
+        from_audience = members.filtered("audience_joined")
+        from_audience._create_history("audience_join")
+        (members - from_audience)._create_history("added")
         do_not_call = members.filtered(lambda m: m.behavior == "do_not_call")
         for status, dnc in do_not_call.grouped("status_id").items():
             dnc._apply_do_not_call(status, None)

@@ -1,14 +1,26 @@
 """Status actions: Odoo server actions a status runs on the members that
-enter it (send an e-mail, create the opportunity...), each recorded on the
-timeline. A failing action never loses the status change: the member shows a
-warning and the log says why."""
+enter it (send an e-mail or an SMS, create or close the opportunity, add the
+contact to another campaign...), each recorded on the timeline. A campaign
+may replace a status's actions with its own. A failing or refused action
+never loses the status change: the member shows a warning and the log says
+why."""
 
 import logging
+from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
+
+# action types whose work on members is done here, with their own history
+# and a reason for each member they leave out
+READY_MADE = {
+    "mail_post": "_status_action_mail",
+    "sms": "_status_action_sms",
+    "call_lead": "_status_action_lead",
+    "call_campaign_add": "_status_action_add_to_campaign",
+}
 
 
 class CallCampaignMember(models.Model):
@@ -18,26 +30,92 @@ class CallCampaignMember(models.Model):
         readonly=True,
         help="The last status actions that could not run on this member.",
     )
+    expected_revenue = fields.Monetary(
+        "Revenue Estimate",
+        currency_field="company_currency_id",
+        help="What the customer may buy, as the agent heard it: the "
+        "opportunity a status action creates starts with it.",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    salesperson_id = fields.Many2one(
+        "res.users",
+        compute="_compute_salesperson_id",
+        help="Who follows up the sale: the opportunity's salesperson, else "
+        "the contact's, else the member's agent (for activities a status "
+        "schedules).",
+    )
+
+    @api.depends("lead_id.user_id", "partner_id.user_id", "user_id")
+    def _compute_salesperson_id(self):
+        for member in self:
+            member.salesperson_id = (
+                member.lead_id.user_id or member.partner_id.user_id or member.user_id
+            )
+
+    def _status_actions_by_members(self, status):
+        """{server actions: members}: the status's actions, or the campaign's
+        own for that status where the campaign replaces them."""
+        overrides = self.campaign_id.filtered("has_status_action_overrides")
+        if not overrides:
+            return {status.action_ids: self} if status.has_actions else {}
+        own = {
+            line.campaign_id: line.action_ids
+            for line in overrides.status_action_ids
+            if line.status_id == status
+        }
+        groups = defaultdict(lambda: self.browse())
+        for member in self:
+            groups[own.get(member.campaign_id, status.action_ids)] |= member
+        return {actions: members for actions, members in groups.items() if actions}
+
+    def _status_creates_opportunity(self, status):
+        """Does this status create the member's opportunity here (the call
+        screen then asks for the expected revenue)?"""
+        return any(
+            action.state == "call_lead" and action.call_lead_operation == "create"
+            for actions in self._status_actions_by_members(status)
+            for action in actions.sudo()
+        )
 
     def _run_status_actions(self, status):
         """Run the status's server actions on these members, one action at a
         time in a savepoint, as the user who changed the status (the
         ready-made actions do their own work as superuser: the user's rights
         on the members were checked by the status change). Each run writes
-        an interaction; a failure writes a warning instead."""
-        if not self or not status.has_actions:
+        its interactions; a failure or a member left out writes a warning
+        instead."""
+        if not self:
             return self.env["call.interaction"]
-        events, failures = [], []
-        for action in status.sudo().action_ids:
+        groups = self._status_actions_by_members(status)
+        interactions = self.env["call.interaction"]
+        for actions, members in groups.items():
+            interactions |= members._run_server_actions(actions.sudo(), status)
+        return interactions
+
+    def _run_server_actions(self, actions, status):
+        events, warnings = [], defaultdict(list)
+        for action in actions:
+            ready_made = READY_MADE.get(action.state)
             try:
                 with self.env.cr.savepoint():
-                    # as the user who changed the status, whatever
-                    # environment the status was read in
-                    action.with_env(self.env).with_context(
-                        active_model=self._name,
-                        active_ids=self.ids,
-                        active_id=self[:1].id,
-                    ).run()
+                    if ready_made and action.model_id.model == self._name:
+                        refused = getattr(self, ready_made)(action)
+                    else:
+                        # as the user who changed the status
+                        action.with_env(self.env).with_context(
+                            active_model=self._name,
+                            active_ids=self.ids,
+                            active_id=self[:1].id,
+                        ).run()
+                        refused = {}
+                        events += [
+                            member._prepare_interaction_vals(
+                                "status_action",
+                                note=action.name,
+                                previous_status_id=False,
+                            )
+                            for member in self
+                        ]
             except (UserError, ValueError) as error:
                 _logger.warning(
                     "Status action %s of status %s failed on members %s: %s",
@@ -46,43 +124,197 @@ class CallCampaignMember(models.Model):
                     self.ids,
                     error,
                 )
-                failures.append((action, str(error)))
-                continue
-            events += [
-                member._prepare_interaction_vals(
-                    "status_action", note=action.name, previous_status_id=False
-                )
-                for member in self
-            ]
-        if failures:
-            warning = "\n".join(
-                self.env._(
+                message = self.env._(
                     "“%(action)s” (status “%(status)s”) failed: %(error)s",
                     action=action.name,
                     status=status.name,
-                    error=error[:300],
+                    error=str(error)[:300],
                 )
-                for action, error in failures
+                for member in self:
+                    warnings[member.id].append(message)
+                continue
+            for member_id, reason in refused.items():
+                warnings[member_id].append(
+                    self.env._(
+                        "“%(action)s” (status “%(status)s”) not done: %(reason)s",
+                        action=action.name,
+                        status=status.name,
+                        reason=reason,
+                    )
+                )
+        by_text = defaultdict(list)
+        for member in self:
+            by_text["\n".join(warnings[member.id]) or False].append(member.id)
+        for text, member_ids in by_text.items():
+            members = self.browse(member_ids)
+            if text:
+                members._write_workflow({"status_action_warning": text})
+                events += [
+                    member._prepare_interaction_vals(
+                        "status_action", note=text, previous_status_id=False
+                    )
+                    for member in members
+                ]
+            elif any(members.mapped("status_action_warning")):
+                members._write_workflow({"status_action_warning": False})
+        return self.env["call.interaction"]._create_timeline_events(events)
+
+    # ------------------------------------------------------ ready-made actions
+
+    def _status_action_mail(self, action):
+        """Odoo's “Send email” on members: the e-mail goes through the mail
+        queue, is noted in the contact's chatter and on the timeline; a
+        contact without an e-mail address or who opted out is left out.
+        Returns {member id: why it was left out}."""
+        refused = {}
+        for member in self:
+            partner = member.partner_id
+            if not partner.email_normalized:
+                refused[member.id] = self.env._("the contact has no e-mail address.")
+            elif partner.is_blacklisted:
+                refused[member.id] = self.env._(
+                    "%s opted out of e-mails.", partner.email_normalized
+                )
+        members = self.filtered(lambda m: m.id not in refused)
+        if members:
+            action._call_queue_mail(members)
+            members._log_sent(
+                "mail_sent",
+                action.template_id.name,
+                {m.id: m.partner_id.email_normalized for m in members},
             )
-            self._write_workflow({"status_action_warning": warning})
-            events += [
+        return refused
+
+    def _status_action_sms(self, action):
+        """Odoo's “Send SMS” on members, always queued (Odoo's SMS queue),
+        never to a number on the phone blacklist nor to a contact without
+        a number. Returns {member id: why it was left out}."""
+        recipients = self._sms_get_recipients_info()
+        numbers = {
+            member.id: (recipients.get(member.id) or {}).get("sanitized")
+            for member in self
+        }
+        blacklisted = set(
+            self.env["phone.blacklist"]
+            .sudo()
+            .search([("number", "in", [n for n in numbers.values() if n])])
+            .mapped("number")
+        )
+        refused = {}
+        for member in self:
+            number = numbers[member.id]
+            if not number:
+                refused[member.id] = self.env._("the contact has no mobile number.")
+            elif number in blacklisted:
+                refused[member.id] = self.env._(
+                    "the number %s is on the phone blacklist.", number
+                )
+        members = self.filtered(lambda m: m.id not in refused)
+        if members:
+            self.env["sms.composer"].with_context(
+                default_res_model=self._name,
+                default_res_ids=members.ids,
+                default_composition_mode="mass",
+                default_template_id=action.sms_template_id.id,
+                default_mass_keep_log=action.sms_method != "sms",
+                default_mass_force_send=False,
+            ).create({}).action_send_sms()
+            members._log_sent("sms_sent", action.sms_template_id.name, numbers)
+        return refused
+
+    def _log_sent(self, kind, what, addresses):
+        """A sent message on the timeline (with the address or number it went
+        to) and in the contacts' chatter."""
+        self.env["call.interaction"]._create_timeline_events(
+            [
                 member._prepare_interaction_vals(
-                    "status_action",
-                    note=warning,
+                    kind,
+                    note=what,
+                    phone_number=addresses[member.id] if kind == "sms_sent" else False,
                     previous_status_id=False,
                 )
                 for member in self
             ]
-        elif any(self.mapped("status_action_warning")):
-            self._write_workflow({"status_action_warning": False})
-        return self.env["call.interaction"]._create_timeline_events(events)
+        )
+        label = self.env._("E-mail") if kind == "mail_sent" else self.env._("SMS")
+        self.partner_id.sudo()._message_log_batch(
+            bodies={
+                member.partner_id.id: self.env._(
+                    "%(what)s “%(name)s” sent to %(address)s from the call "
+                    "campaign “%(campaign)s”.",
+                    what=label,
+                    name=what,
+                    address=addresses[member.id],
+                    campaign=member.campaign_id.name,
+                )
+                for member in self
+            }
+        )
+
+    def _status_action_lead(self, action):
+        """The member's opportunity: create it, or move it to a stage, mark
+        it won or lost (CRM's own ``action_set_won``/``action_set_lost``,
+        which write their history). Returns {member id: why it was left
+        out}."""
+        operation = action.call_lead_operation
+        if operation == "create":
+            self._action_create_opportunity()
+            return {}
+        refused = {
+            member.id: self.env._("the member has no open opportunity.")
+            for member in self
+            if member.lead_outcome != "open"
+        }
+        leads = self.filtered(lambda m: m.id not in refused).lead_id.sudo()
+        if operation == "stage":
+            leads.write({"stage_id": action.call_lead_stage_id.id})
+        elif operation == "won":
+            leads.action_set_won()
+        elif operation == "lost":
+            leads.action_set_lost(lost_reason_id=action.call_lead_lost_reason_id.id)
+        return refused
+
+    def _status_action_add_to_campaign(self, action):
+        """Add the contacts to the action's campaign with its status; a
+        contact already there (or that must not be called) is refused.
+        Returns {member id: why it was left out}."""
+        campaign = action.call_campaign_id.sudo()
+        there = set(
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("campaign_id", "=", campaign.id),
+                    ("partner_id", "in", self.partner_id.ids),
+                ]
+            )
+            .partner_id.ids
+        )
+        blacklisted = set(self.partner_id._call_blacklisted().ids)
+        refused = {}
+        for member in self:
+            if member.partner_id.id in there:
+                refused[member.id] = self.env._(
+                    "%(contact)s is already in the campaign “%(campaign)s”.",
+                    contact=member.partner_id.display_name,
+                    campaign=campaign.name,
+                )
+            elif member.partner_id.id in blacklisted:
+                refused[member.id] = self.env._(
+                    "%s must not be called.", member.partner_id.display_name
+                )
+        partners = self.filtered(lambda m: m.id not in refused).partner_id
+        if partners:
+            campaign._add_members_from(partners, action.call_campaign_status_id)
+        return refused
 
     def _action_create_opportunity(self):
         """The ready-made status action “Create opportunity”: an opportunity
         for each member that has none open yet (the campaign's sales team;
         as salesperson the member's agent, else the agent who set the status,
-        else the campaign's responsible),
-        linked to the member, with an “Opportunity created” interaction."""
+        else the campaign's responsible; the expected revenue the agent
+        noted), linked to the member, with an “Opportunity created”
+        interaction."""
         members = self.filtered(lambda m: m.lead_outcome != "open")
         if not members:
             return self.env["crm.lead"]
@@ -100,6 +332,7 @@ class CallCampaignMember(models.Model):
                         "type": "opportunity",
                         "partner_id": member.partner_id.id,
                         "team_id": member.campaign_id.team_id.id,
+                        "expected_revenue": member.expected_revenue,
                         "user_id": (
                             member.user_id
                             or (

@@ -23,6 +23,10 @@ KINDS = [
     ("timeout", "Status timed out"),
     ("status_action", "Status action"),
     ("opportunity", "Opportunity created"),
+    ("mail_sent", "E-mail sent"),
+    ("sms_sent", "SMS sent"),
+    ("audience_join", "Joined from the audience"),
+    ("audience_leave", "Left the audience"),
     # CRM events of the customer timeline
     ("partner_created", "Contact created"),
     ("salesperson_assigned", "Salesperson assigned"),
@@ -57,6 +61,10 @@ CAMPAIGN_KINDS = (
     "timeout",
     "status_action",
     "opportunity",
+    "mail_sent",
+    "sms_sent",
+    "audience_join",
+    "audience_leave",
 )
 # icon and colour (Odoo colour index) of each kind on the timeline
 KIND_STYLES = {
@@ -78,6 +86,10 @@ KIND_STYLES = {
     "timeout": ("fa-hourglass-end", 2),
     "status_action": ("fa-bolt", 6),
     "opportunity": ("fa-money", 10),
+    "mail_sent": ("fa-envelope", 4),
+    "sms_sent": ("fa-mobile", 4),
+    "audience_join": ("fa-sign-in", 4),
+    "audience_leave": ("fa-sign-out", 1),
     "partner_created": ("fa-address-card", 7),
     "salesperson_assigned": ("fa-user-circle", 10),
     "salesperson_removed": ("fa-user-times", 1),

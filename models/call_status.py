@@ -201,6 +201,13 @@ class CallStatus(models.Model):
         for status in self:
             status.has_actions = bool(status.action_ids)
 
+    @api.constrains("action_ids")
+    def _check_action_ids(self):
+        for status in self:
+            status.action_ids._check_call_member_actions(
+                self.env._("Status “%s”", status.name)
+            )
+
     @api.constrains("timeout_days", "timeout_status_id")
     def _check_timeout(self):
         for status in self:

@@ -113,25 +113,43 @@ class ResPartner(models.Model):
         return res
 
     def _call_blacklisted(self, except_members=None):
-        """These contacts that must never be called (the one definition of
-        do-not-call for contacts): a number on Odoo's phone blacklist, or a
-        do-not-call status in a campaign (which a new number does not undo).
-        ``except_members``: memberships a manager is reopening."""
-        blacklisted = self.filtered_domain([("phone_sanitized_blacklisted", "=", True)])
-        others = self - blacklisted
-        if not others:
-            return blacklisted
-        domain = [("partner_id", "in", others.ids), ("state", "=", "do_not_call")]
+        """These contacts that must never be called: see
+        ``_call_blacklisted_domain``. ``except_members``: memberships a
+        manager is reopening."""
+        if not self:
+            return self
+        return self.browse(
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [("id", "in", self.ids)] + self._call_blacklisted_domain(except_members)
+            )
+            .ids
+        )
+
+    @api.model
+    def _call_blacklisted_domain(self, except_members=None):
+        """The one definition of do-not-call for contacts: a number on Odoo's
+        phone blacklist, or a do-not-call status in a campaign (which a new
+        number does not undo)."""
+        domain = [("state", "=", "do_not_call")]
         if except_members:
             domain.append(("id", "not in", except_members.ids))
         refused = (
             self.env["call.campaign.member"]
             .sudo()
             .with_context(active_test=False)
-            .search(domain)
-            .partner_id
+            ._search(domain)
         )
-        return blacklisted | self.browse(refused.ids)
+        return [
+            "|",
+            ("phone_sanitized_blacklisted", "=", True),
+            (
+                "id",
+                "in",
+                refused.subselect(SQL.identifier(refused.table, "partner_id")),
+            ),
+        ]
 
     def _check_call_allowed(self, except_members=None):
         refused = self._call_blacklisted(except_members)

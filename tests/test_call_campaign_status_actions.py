@@ -1,20 +1,28 @@
 from odoo import Command
-from odoo.tests import tagged, users
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged, users
 
 from .common import CallCampaignCase
 
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestStatusActions(CallCampaignCase):
-    """A status runs its server actions on the members entering it; a
-    failing one leaves the status change and a warning."""
+    """A status runs its server actions on the members entering it, each
+    with its own history; a failing or refused one leaves the status change
+    and a warning the agent sees."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.create_opportunity = cls.env.ref(
+        ref = cls.env.ref
+        cls.create_opportunity = ref(
             "call_campaign.ir_actions_server_create_opportunity"
         )
+        cls.mark_won = ref("call_campaign.ir_actions_server_opportunity_won")
+        cls.mark_lost = ref("call_campaign.ir_actions_server_opportunity_lost")
+        cls.send_offer = ref("call_campaign.ir_actions_server_send_offer")
+        cls.sms_missed = ref("call_campaign.ir_actions_server_sms_missed")
+        cls.send_quotation = ref("call_campaign.ir_actions_server_send_quotation")
         cls.failing = cls.env["ir.actions.server"].create(
             {
                 "name": "Send the brochure",
@@ -26,11 +34,26 @@ class TestStatusActions(CallCampaignCase):
         cls.team = cls.env["crm.team"].create({"name": "Phone sales"})
         cls.campaign.team_id = cls.team
         cls.st_interested.action_ids = [Command.set(cls.create_opportunity.ids)]
+        # statuses of this test whose actions the tests choose
+        Status = cls.env["call.status"]
+        cls.st_offer = Status.create({"name": "Send offer", "behavior": "closed"})
+        cls.st_won = Status.create({"name": "Bought", "behavior": "closed"})
+        cls.st_lost = Status.create({"name": "Declined", "behavior": "closed"})
+        cls.campaign.status_ids |= cls.st_offer | cls.st_won | cls.st_lost
+        for i, partner in enumerate(cls.partners):
+            partner.email = f"customer{i}@example.com"
 
     def events(self, member, kind):
         return self.su_env["call.interaction"].search(
-            [("member_id", "=", member.id), ("kind", "=", kind)]
+            [("member_id", "=", member.id), ("kind", "=", kind)], order="id"
         )
+
+    def mails(self, member):
+        return self.su_env["mail.mail"].search(
+            [("model", "=", "call.campaign.member"), ("res_id", "=", member.id)]
+        )
+
+    # --------------------------------------------------------- opportunity
 
     @users("cc_agent")
     def test_interested_creates_the_opportunity(self):
@@ -50,13 +73,93 @@ class TestStatusActions(CallCampaignCase):
             ],
         )
         self.assertEqual(self.events(self.member, "opportunity").lead_id, lead)
-        self.assertEqual(
-            self.events(self.member, "status_action").note, "Create opportunity"
+        self.assertFalse(
+            self.events(self.member, "status_action"),
+            "a ready-made action writes its own entry, not a generic one",
         )
         self.assertEqual(self.member.lead_outcome, "open")
         self.campaign.invalidate_recordset()
         self.assertEqual(self.campaign.sudo().opportunity_count, 1)
         self.assertFalse(self.member.status_action_warning)
+
+    @users("cc_agent")
+    def test_the_call_screen_asks_the_expected_revenue(self):
+        self.member.sudo().reserved_user_id = self.agent
+        wizard = Form(
+            self.env["call.campaign.member.log"].with_context(
+                active_model="call.campaign.member", active_ids=self.member.ids
+            )
+        )
+        wizard.status_id = self.st_call
+        self.assertFalse(wizard.asks_revenue)
+        wizard.status_id = self.st_interested
+        self.assertTrue(wizard.asks_revenue, "this result creates the opportunity")
+        wizard.expected_revenue = 1200
+        wizard.save().action_log()
+        self.assertEqual(self.member.lead_id.expected_revenue, 1200)
+        self.assertEqual(self.member.expected_revenue, 1200)
+
+    def test_won_lost_and_stage_through_crm(self):
+        won, lost = self.members[1], self.members[2]
+        (won | lost).with_user(self.agent).set_status(self.st_interested)
+        self.st_won.action_ids = self.mark_won
+        self.st_lost.action_ids = self.mark_lost
+        self.mark_lost.call_lead_lost_reason_id = self.env.ref("crm.lost_reason_1")
+        # closed members: a manager sets their next status
+        won.with_user(self.manager).set_status(self.st_won)
+        lost.with_user(self.manager).set_status(self.st_lost)
+        self.assertEqual(won.lead_outcome, "won")
+        self.assertTrue(won.lead_id.stage_id.is_won)
+        self.assertTrue(
+            self.su_env["call.interaction"].search(
+                [("lead_id", "=", won.lead_id.id), ("kind", "=", "lead_won")]
+            )
+        )
+        self.assertEqual(lost.lead_outcome, "lost")
+        self.assertEqual(lost.lead_id.lost_reason_id, self.env.ref("crm.lost_reason_1"))
+        self.assertTrue(
+            self.su_env["call.interaction"].search(
+                [("lead_id", "=", lost.lead_id.id), ("kind", "=", "lead_lost")]
+            )
+        )
+        # move to a stage
+        stage = self.env["crm.stage"].create({"name": "Offer sent", "sequence": 3})
+        to_stage = self.env["ir.actions.server"].create(
+            {
+                "name": "Opportunity to Offer sent",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "call_lead",
+                "call_lead_operation": "stage",
+                "call_lead_stage_id": stage.id,
+            }
+        )
+        self.st_offer.action_ids = to_stage
+        member = self.members[3]
+        member.with_user(self.agent).set_status(self.st_interested)
+        member.with_user(self.manager).set_status(self.st_offer)
+        self.assertEqual(member.lead_id.stage_id, stage)
+        self.assertTrue(
+            self.su_env["call.interaction"].search(
+                [("lead_id", "=", member.lead_id.id), ("kind", "=", "lead_stage")]
+            )
+        )
+        self.assertFalse(member.status_action_warning)
+
+    def test_won_without_opportunity_is_refused_clearly(self):
+        self.st_won.action_ids = self.mark_won
+        member = self.members[4]
+        member.with_user(self.agent).set_status(self.st_won)
+        self.assertEqual(member.status_id, self.st_won, "the status is kept")
+        self.assertEqual(
+            member.status_action_warning,
+            "“Mark the opportunity won” (status “Bought”) not done: the member has "
+            "no open opportunity.",
+        )
+        self.assertEqual(
+            self.events(member, "status_action").note, member.status_action_warning
+        )
+
+    # ------------------------------------------------------ failure path
 
     def test_a_failing_action_keeps_the_status(self):
         self.st_interested.action_ids |= self.failing
@@ -69,7 +172,6 @@ class TestStatusActions(CallCampaignCase):
         self.assertTrue(member.lead_id, "the other action ran")
         self.assertIn("The brochure template is missing.", member.status_action_warning)
         notes = self.events(member, "status_action").mapped("note")
-        self.assertIn("Create opportunity", notes)
         self.assertTrue(
             any("“Send the brochure” (status “Interested”) failed" in n for n in notes)
         )
@@ -80,37 +182,236 @@ class TestStatusActions(CallCampaignCase):
         member.set_status(self.st_call)
         self.assertFalse(member.status_action_warning)
 
+    # ------------------------------------------------------------ e-mail
+
     @users("cc_agent")
-    def test_an_odoo_email_action_is_queued(self):
-        """Odoo's own "Send email" server action on the member: the e-mail
-        goes through the mail queue, it is not sent inline."""
-        template = self.su_env["mail.template"].create(
-            {
-                "name": "Offer",
-                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
-                "subject": "Your offer",
-                "partner_to": "{{ object.partner_id.id }}",
-                "body_html": "<p>Dear <t t-out='object.partner_id.name'/>, our offer.</p>",
-            }
-        )
-        send = self.su_env["ir.actions.server"].create(
-            {
-                "name": "Send the offer",
-                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
-                "state": "mail_post",
-                "mail_post_method": "email",
-                "template_id": template.id,
-            }
-        )
-        self.st_interested.action_ids = [Command.set(send.ids)]
-        self.member.partner_id.sudo().email = "customer0@example.com"
-        self.member.with_env(self.env).set_status(self.st_interested)
-        mail = self.su_env["mail.mail"].search(
-            [("model", "=", "call.campaign.member"), ("res_id", "=", self.member.id)]
-        )
+    def test_the_offer_email_is_queued_and_shown(self):
+        self.st_offer.sudo().action_ids = self.send_offer
+        self.member.with_env(self.env).set_status(self.st_offer)
+        mail = self.mails(self.member)
         self.assertEqual(mail.state, "outgoing", "queued, not sent")
         self.assertEqual(mail.recipient_ids, self.member.partner_id)
-        self.assertEqual(mail.subject, "Your offer")
-        self.assertEqual(
-            self.events(self.member, "status_action").note, "Send the offer"
+        self.assertEqual(mail.subject, "Our offer, as discussed on the phone")
+        event = self.events(self.member, "mail_sent")
+        self.assertEqual(event.note, "Call campaign: the offer")
+        self.assertEqual(event.user_id, self.agent)
+        chatter = self.member.partner_id.sudo().message_ids.mapped("body")
+        self.assertTrue(
+            any(
+                "customer0@example.com" in body and "Test Campaign" in body
+                for body in chatter
+            ),
+            "noted in the contact's chatter",
         )
+        self.assertFalse(self.member.status_action_warning)
+
+    def test_an_email_posted_as_a_message_is_queued_too(self):
+        """Odoo's "post as a message" would send inline; on members it goes
+        through the mail queue."""
+        self.send_offer.mail_post_method = "comment"
+        self.st_offer.action_ids = self.send_offer
+        self.member.with_user(self.agent).set_status(self.st_offer)
+        message = self.member.message_ids.filtered(
+            lambda m: m.subject == "Our offer, as discussed on the phone"
+        )
+        self.assertTrue(message)
+        mail = self.su_env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.state, "outgoing")
+        self.assertTrue(self.events(self.member, "mail_sent"))
+
+    def test_opted_out_and_missing_emails_are_skipped_with_a_reason(self):
+        self.st_offer.action_ids = self.send_offer
+        opted_out, no_email, fine = self.members[1], self.members[2], self.members[3]
+        self.env["mail.blacklist"]._add("customer1@example.com")
+        no_email.partner_id.email = False
+        (opted_out | no_email | fine).with_user(self.agent).set_status(self.st_offer)
+        self.assertEqual((opted_out | no_email).status_id, self.st_offer)
+        self.assertFalse(self.mails(opted_out) | self.mails(no_email))
+        self.assertTrue(self.mails(fine))
+        self.assertEqual(
+            opted_out.status_action_warning,
+            "“E-mail the offer” (status “Send offer”) not done: "
+            "customer1@example.com opted out of e-mails.",
+        )
+        self.assertEqual(
+            no_email.status_action_warning,
+            "“E-mail the offer” (status “Send offer”) not done: the contact has no "
+            "e-mail address.",
+        )
+        self.assertFalse(fine.status_action_warning)
+        self.assertFalse(self.events(opted_out, "mail_sent"))
+        self.assertEqual(
+            self.events(opted_out, "status_action").note,
+            opted_out.status_action_warning,
+            "the reason is on the timeline",
+        )
+
+    # --------------------------------------------------------------- SMS
+
+    @users("cc_agent")
+    def test_the_sms_is_queued(self):
+        self.st_offer.sudo().action_ids = self.sms_missed
+        self.member.with_env(self.env).set_status(self.st_offer)
+        sms = self.su_env["sms.sms"].search(
+            [("partner_id", "=", self.member.partner_id.id)]
+        )
+        self.assertEqual(sms.state, "outgoing", "queued, not sent")
+        self.assertIn("Test Campaign", sms.body)
+        event = self.events(self.member, "sms_sent")
+        self.assertEqual(event.phone_number, sms.number)
+        self.assertEqual(event.note, "Call campaign: sorry we missed you")
+        self.assertFalse(self.member.status_action_warning)
+
+    def test_a_blacklisted_number_gets_no_sms(self):
+        self.st_offer.action_ids = self.sms_missed
+        member = self.members[1]
+        number = member.partner_id.phone_sanitized
+        self.env["phone.blacklist"].sudo().add(number)
+        member.with_user(self.agent).set_status(self.st_offer)
+        self.assertFalse(
+            self.su_env["sms.sms"].search([("partner_id", "=", member.partner_id.id)])
+        )
+        self.assertEqual(
+            member.status_action_warning,
+            f"“SMS: sorry we missed you” (status “Send offer”) not done: the number "
+            f"{number} is on the phone blacklist.",
+        )
+        self.assertFalse(self.events(member, "sms_sent"))
+
+    # ------------------------------------------------ another campaign
+
+    def test_add_to_another_campaign_once(self):
+        nurture = self.env["call.campaign"].create(
+            {
+                "name": "Nurture",
+                "state": "running",
+                "default_status_id": self.st_call.id,
+            }
+        )
+        add = self.env["ir.actions.server"].create(
+            {
+                "name": "Nurture them",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "call_campaign_add",
+                "call_campaign_id": nurture.id,
+                "call_campaign_status_id": self.st_recall.id
+                if self.st_recall in nurture.status_ids
+                else False,
+            }
+        )
+        self.st_not_interested.action_ids = add
+        member = self.members[1]
+        member.with_user(self.agent).set_status(self.st_not_interested)
+        there = self.su_env["call.campaign.member"].search(
+            [("campaign_id", "=", nurture.id)]
+        )
+        self.assertEqual(there.partner_id, member.partner_id)
+        self.assertEqual(there.interaction_ids.kind, "added")
+        self.assertFalse(member.status_action_warning)
+        # a second time: refused clearly, the status still changes
+        member.with_user(self.manager).set_status(self.st_call)
+        member.with_user(self.agent).set_status(self.st_not_interested)
+        self.assertEqual(member.status_id, self.st_not_interested)
+        self.assertEqual(
+            member.status_action_warning,
+            "“Nurture them” (status “Not interested”) not done: Customer 1 is "
+            "already in the campaign “Nurture”.",
+        )
+        self.assertEqual(
+            self.su_env["call.campaign.member"].search_count(
+                [("campaign_id", "=", nurture.id)]
+            ),
+            1,
+        )
+
+    # ---------------------------------------------------------- activity
+
+    def test_a_non_call_activity_for_the_salesperson(self):
+        salesperson = self.manager
+        self.st_offer.action_ids = self.send_quotation
+        member = self.members[1]
+        member.partner_id.user_id = salesperson
+        member.with_user(self.agent).set_status(self.st_offer)
+        activity = member.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("call_campaign.mail_activity_type_send_quotation")
+            )
+        )
+        self.assertEqual(activity.user_id, salesperson, "the contact's salesperson")
+        self.assertEqual(activity.summary, "Send a quotation")
+        self.assertFalse(activity.call_member_id, "not a campaign call")
+        self.assertEqual(
+            self.events(member, "status_action").note, "Salesperson: send a quotation"
+        )
+
+    # ------------------------------------------------- campaign override
+
+    def test_a_campaign_replaces_the_actions_of_a_status(self):
+        other = self.env["call.campaign"].create(
+            {
+                "name": "Other",
+                "state": "running",
+                "default_status_id": self.st_call.id,
+                "agent_ids": [Command.set(self.agent.ids)],
+            }
+        )
+        other_member = self.env["call.campaign.member"].create(
+            {"campaign_id": other.id, "partner_id": self.partners[4].id}
+        )
+        self.campaign.status_action_ids = [
+            Command.create(
+                {"status_id": self.st_interested.id, "action_ids": self.send_offer.ids}
+            )
+        ]
+        self.members[1].with_user(self.agent).set_status(self.st_interested)
+        self.assertFalse(self.members[1].lead_id, "replaced in this campaign")
+        self.assertTrue(self.mails(self.members[1]))
+        other_member.with_user(self.agent).set_status(self.st_interested)
+        self.assertTrue(other_member.lead_id, "the status's own actions elsewhere")
+        # an empty line runs nothing
+        self.campaign.status_action_ids.action_ids = False
+        self.members[2].with_user(self.agent).set_status(self.st_interested)
+        self.assertFalse(self.members[2].lead_id)
+        self.assertFalse(self.mails(self.members[2]))
+
+    def test_only_member_actions_are_accepted(self):
+        on_partners = self.env["ir.actions.server"].create(
+            {
+                "name": "Archive contacts",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "code",
+                "code": "records.action_archive()",
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "not on call campaign members"):
+            self.st_offer.action_ids = on_partners
+        with self.assertRaisesRegex(ValidationError, "not on call campaign members"):
+            self.campaign.status_action_ids = [
+                Command.create(
+                    {"status_id": self.st_offer.id, "action_ids": on_partners.ids}
+                )
+            ]
+        with self.assertRaisesRegex(ValidationError, "choose the stage"):
+            self.env["ir.actions.server"].create(
+                {
+                    "name": "To a stage",
+                    "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                    "state": "call_lead",
+                    "call_lead_operation": "stage",
+                }
+            )
+
+    @users("cc_manager")
+    def test_a_manager_sets_a_campaign_override_an_agent_cannot(self):
+        campaign = self.campaign.with_env(self.env)
+        campaign.status_action_ids = [
+            Command.create(
+                {"status_id": self.st_interested.id, "action_ids": self.send_offer.ids}
+            )
+        ]
+        self.assertTrue(campaign.has_status_action_overrides)
+        with self.assertRaises(AccessError):
+            self.env["call.campaign.status.action"].with_user(self.agent).create(
+                {"campaign_id": campaign.id, "status_id": self.st_offer.id}
+            )

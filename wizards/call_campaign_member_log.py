@@ -91,6 +91,14 @@ class CallCampaignMemberLog(models.TransientModel):
     mobile = fields.Char(related="member_id.mobile")
     email = fields.Char(related="member_id.email")
     next_call_date = fields.Datetime("Follow-up Date")
+    asks_revenue = fields.Boolean(compute="_compute_asks_revenue")
+    expected_revenue = fields.Monetary(
+        "Revenue Estimate",
+        currency_field="company_currency_id",
+        help="What the customer may buy: the opportunity this result creates "
+        "starts with it.",
+    )
+    company_currency_id = fields.Many2one(related="member_id.company_currency_id")
     date_required = fields.Boolean(related="status_id.date_required")
     date_allowed = fields.Boolean(compute="_compute_date_allowed")
     status_behavior = fields.Selection(related="status_id.behavior")
@@ -150,6 +158,15 @@ class CallCampaignMemberLog(models.TransientModel):
     def _compute_reserved_to_me(self):
         for wizard in self:
             wizard.reserved_to_me = wizard.member_id.reserved_user_id == self.env.user
+
+    @api.depends("member_id", "status_id")
+    def _compute_asks_revenue(self):
+        for wizard in self:
+            wizard.asks_revenue = bool(
+                wizard.status_id
+                and wizard.member_id
+                and wizard.member_id._status_creates_opportunity(wizard.status_id)
+            )
 
     @api.depends("member_id", "status_id")
     def _compute_status_script_html(self):
@@ -228,6 +245,8 @@ class CallCampaignMemberLog(models.TransientModel):
         with self.env.cr.savepoint():
             if self.stage_id and self.stage_id != members.stage_id:
                 members.write({"stage_id": self.stage_id.id})
+            if self.expected_revenue and not self.outcome:
+                members.write({"expected_revenue": self.expected_revenue})
             if self.outcome:
                 members.register_call_outcome(self.outcome, note=self.note or None)
             else:
