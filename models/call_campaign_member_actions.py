@@ -8,6 +8,8 @@ why."""
 import logging
 from collections import defaultdict
 
+from markupsafe import escape
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -55,17 +57,20 @@ class CallCampaignMember(models.Model):
     def _status_actions_by_members(self, status):
         """{server actions: members}: the status's actions, or the campaign's
         own for that status where the campaign replaces them."""
-        overrides = self.campaign_id.filtered("has_status_action_overrides")
+        # the configuration is read as superuser: agents may not read
+        # server actions, and they run what their managers chose
+        status = status.sudo()
+        overrides = self.campaign_id.filtered("has_status_action_overrides").sudo()
         if not overrides:
             return {status.action_ids: self} if status.has_actions else {}
         own = {
-            line.campaign_id: line.action_ids
+            line.campaign_id.id: line.action_ids
             for line in overrides.status_action_ids
             if line.status_id == status
         }
         groups = defaultdict(lambda: self.browse())
         for member in self:
-            groups[own.get(member.campaign_id, status.action_ids)] |= member
+            groups[own.get(member.campaign_id.id, status.action_ids)] |= member
         return {actions: members for actions, members in groups.items() if actions}
 
     def _status_creates_opportunity(self, status):
@@ -74,7 +79,7 @@ class CallCampaignMember(models.Model):
         return any(
             action.state == "call_lead" and action.call_lead_operation == "create"
             for actions in self._status_actions_by_members(status)
-            for action in actions.sudo()
+            for action in actions
         )
 
     def _run_status_actions(self, status):
@@ -89,7 +94,7 @@ class CallCampaignMember(models.Model):
         groups = self._status_actions_by_members(status)
         interactions = self.env["call.interaction"]
         for actions, members in groups.items():
-            interactions |= members._run_server_actions(actions.sudo(), status)
+            interactions |= members._run_server_actions(actions, status)
         return interactions
 
     def _run_server_actions(self, actions, status):
@@ -239,13 +244,15 @@ class CallCampaignMember(models.Model):
         label = self.env._("E-mail") if kind == "mail_sent" else self.env._("SMS")
         self.partner_id.sudo()._message_log_batch(
             bodies={
-                member.partner_id.id: self.env._(
-                    "%(what)s “%(name)s” sent to %(address)s from the call "
-                    "campaign “%(campaign)s”.",
-                    what=label,
-                    name=what,
-                    address=addresses[member.id],
-                    campaign=member.campaign_id.name,
+                member.partner_id.id: escape(
+                    self.env._(
+                        "%(what)s “%(name)s” sent to %(address)s from the call "
+                        "campaign “%(campaign)s”.",
+                        what=label,
+                        name=what,
+                        address=addresses[member.id],
+                        campaign=member.campaign_id.name,
+                    )
                 )
                 for member in self
             }

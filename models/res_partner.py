@@ -132,6 +132,9 @@ class ResPartner(models.Model):
         """The one definition of do-not-call for contacts: a number on Odoo's
         phone blacklist, or a do-not-call status in a campaign (which a new
         number does not undo)."""
+        # Odoo's blacklist search reads the tables directly: flush them first
+        self.env["phone.blacklist"].flush_model(["number", "active"])
+        self.env["res.partner"].flush_model(["phone_sanitized"])
         domain = [("state", "=", "do_not_call")]
         if except_members:
             domain.append(("id", "not in", except_members.ids))

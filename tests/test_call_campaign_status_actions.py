@@ -1,8 +1,8 @@
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged, users
+from odoo.tests import Form, HttpCase, tagged, users
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, RpcCaseMixin
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -415,3 +415,64 @@ class TestStatusActions(CallCampaignCase):
             self.env["call.campaign.status.action"].with_user(self.agent).create(
                 {"campaign_id": campaign.id, "status_id": self.st_offer.id}
             )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestStatusActionsRpc(RpcCaseMixin, CallCampaignCase, HttpCase):
+    """An agent's status change over JSON-RPC runs the actions managers
+    chose, though agents may not read server actions themselves."""
+
+    def test_agent_over_rpc(self):
+        self.partners.write({"email": "rpc@example.com"})
+        self.st_interested.action_ids = self.env.ref(
+            "call_campaign.ir_actions_server_create_opportunity"
+        )
+        offer = self.env.ref("call_campaign.ir_actions_server_send_offer")
+        other = self.env["call.campaign"].create(
+            {
+                "name": "Override",
+                "state": "running",
+                "default_status_id": self.st_call.id,
+                "agent_ids": [Command.set(self.agent.ids)],
+                "status_action_ids": [
+                    Command.create(
+                        {"status_id": self.st_interested.id, "action_ids": offer.ids}
+                    )
+                ],
+            }
+        )
+        elsewhere = self.env["call.campaign.member"].create(
+            {"campaign_id": other.id, "partner_id": self.partners[4].id}
+        )
+        for member in (self.member, elsewhere):
+            answer = self.rpc(
+                self.agent,
+                "call.campaign.member",
+                "set_status",
+                [member.id],
+                self.st_interested.id,
+            )
+            self.assertIn("result", answer, answer)
+        self.assertTrue(self.member.lead_id, "the status's action")
+        self.assertFalse(self.member.status_action_warning)
+        self.assertFalse(elsewhere.lead_id, "replaced in the other campaign")
+        self.assertEqual(
+            elsewhere.interaction_ids.filtered(lambda i: i.kind == "mail_sent").note,
+            "Call campaign: the offer",
+        )
+        # the agent cannot read the actions, nor change them
+        self.rpc_refused(self.agent, "ir.actions.server", "read", offer.ids, ["code"])
+        self.rpc_refused(
+            self.agent,
+            "call.status",
+            "write",
+            self.st_interested.ids,
+            {"action_ids": [Command.set(offer.ids)]},
+        )
+        self.rpc_refused(
+            self.agent,
+            "call.campaign.member",
+            "write",
+            self.member.ids,
+            {"status_action_warning": False},
+        )
