@@ -103,7 +103,8 @@ class CallCampaign(models.Model):
 
     def _audience_eval_domain(self):
         """The audience filter as a domain, evaluated like Odoo's filters
-        (``context_today()``, ``relativedelta``...)."""
+        (``context_today()``, ``relativedelta``...); a bad one raises, and
+        ``_audience_match_query`` says so clearly."""
         self.ensure_one()
         context = {
             "datetime": datetime,
@@ -114,23 +115,9 @@ class CallCampaign(models.Model):
             "uid": self.env.uid,
             "user": self.env.user,
         }
-        try:
-            domain = safe_eval(self.audience_domain or "[]", context)
-        except Exception as error:
-            raise UserError(
-                self.env._(
-                    "Campaign “%(campaign)s”: the audience filter is not valid: "
-                    "%(error)s",
-                    campaign=self.name,
-                    error=error,
-                )
-            ) from error
+        domain = safe_eval(self.audience_domain or "[]", context)
         if not isinstance(domain, list | tuple):
-            raise UserError(
-                self.env._(
-                    "Campaign “%s”: the audience filter is not a domain.", self.name
-                )
-            )
+            raise ValueError(self.env._("not a list of conditions"))
         return list(domain)
 
     def _audience_query(self):

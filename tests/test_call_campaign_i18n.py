@@ -14,7 +14,17 @@ LANGUAGES = {"pt_BR": "pt_BR", "pl": "pl_PL", "es": "es_ES", "uk": "uk_UA"}
 I18N = Path(__file__).resolve().parent.parent / "i18n"
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|%[sd]")
 # msgids that are the same word in a language (checked by hand)
-SAME_WORD = {"ID", "Status", "Lead", "Leads", "leads", "Normal", "Agent", "Color"}
+SAME_WORD = {
+    "ID",
+    "Status",
+    "Lead",
+    "Leads",
+    "leads",
+    "Normal",
+    "Agent",
+    "Color",
+    "SMS",
+}
 
 
 @tagged("call_campaign", "post_install", "-at_install")
