@@ -55,6 +55,14 @@ class CallCampaign(models.Model):
         ondelete="restrict",
     )
     audience_sync_date = fields.Datetime("Audience Synced", readonly=True, copy=False)
+    audience_user_id = fields.Many2one(
+        "res.users",
+        string="Audience Set By",
+        readonly=True,
+        copy=False,
+        help="The audience is read with this user's rights (whoever last set "
+        "its filter), by the cron as by a manager's update.",
+    )
     audience_join_count = fields.Integer(
         "Would Join",
         compute="_compute_audience_preview",
@@ -67,7 +75,34 @@ class CallCampaign(models.Model):
         help="Members that joined from the audience and no longer match.",
     )
 
-    @api.depends("audience_model", "audience_domain")
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_audience_user_vals(vals)
+            if vals.get("audience_model"):
+                vals["audience_user_id"] = self.env.uid
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_audience_user_vals(vals)
+        if {"audience_model", "audience_domain"} & set(vals):
+            vals = dict(vals, audience_user_id=self.env.uid)
+        return super().write(vals)
+
+    def _check_audience_user_vals(self, vals):
+        if "audience_user_id" in vals and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Whose rights read the audience follows who sets its filter: "
+                    "it cannot be chosen."
+                )
+            )
+
+    @api.onchange("audience_model", "audience_domain")
+    def _onchange_audience_user(self):
+        self.audience_user_id = self.env.user
+
+    @api.depends("audience_model", "audience_domain", "audience_user_id")
     def _compute_audience_preview(self):
         for campaign in self:
             joins = leaves = 0
@@ -122,15 +157,23 @@ class CallCampaign(models.Model):
 
     def _audience_query(self):
         """The records the audience filter matches (a query): contacts or
-        leads with a contact, of the campaign's company or shared, read as
-        superuser so the cron and a manager see the same audience."""
+        leads with a contact, of the campaign's company or shared, read with
+        the rights of whoever set the filter (a filter cannot reach data its
+        author may not see), so the cron and a manager see the same
+        audience."""
         self.ensure_one()
         domain = self._audience_eval_domain() + [
             ("company_id", "in", (False, self.company_id.id))
         ]
         if self.audience_model == "crm.lead":
             domain.append(("partner_id", "!=", False))
-        return self.env[self.audience_model].sudo()._search(domain)
+        user = self.audience_user_id or self.env.user
+        return (
+            self.env[self.audience_model]
+            .with_user(user)
+            .with_company(self.company_id)
+            ._search(domain)
+        )
 
     def _audience_match_query(self):
         """SQL of the ids of the contacts the audience matches; a filter

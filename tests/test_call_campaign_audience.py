@@ -188,6 +188,32 @@ class TestAudience(AudienceCaseMixin, CallCampaignCase):
                 }
             )
 
+    def test_the_filter_reads_with_its_authors_rights(self):
+        """A manager cannot reach contacts they may not see through an
+        audience, not even when the cron (superuser) evaluates it."""
+        secret = self.env["res.partner"].create(
+            {"name": "Prospect secret", "phone": "+48 602 300 999"}
+        )
+        hidden = self.env["res.groups"].create({"name": "Sees no secrets"})
+        self.env["ir.rule"].create(
+            {
+                "name": "no secrets",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "groups": [Command.link(hidden.id)],
+                "domain_force": "[('name', 'not like', 'secret')]",
+            }
+        )
+        self.manager.groups_id |= hidden
+        campaign = self.audience.with_user(self.manager)
+        campaign.audience_domain = "[('name', '=like', 'Prospect %')]"
+        self.assertEqual(campaign.audience_user_id, self.manager)
+        self.assertEqual(campaign.audience_join_count, 6)
+        self.env["call.campaign"]._cron_sync_audiences()
+        self.assertNotIn(secret, self.audience_members().partner_id)
+        self.assertEqual(len(self.audience_members()), 6)
+        with self.assertRaisesRegex(UserError, "cannot be chosen"):
+            campaign.write({"audience_user_id": self.env.ref("base.user_admin").id})
+
     def test_the_cron_works_in_batches_with_progress(self):
         self.audience.audience_exit = "close"
         progress = []
