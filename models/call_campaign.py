@@ -6,6 +6,7 @@ import pytz
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, ormcache, split_every
+from odoo.tools.misc import clean_context
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -916,7 +917,10 @@ class CallCampaign(models.Model):
         else:
             candidates = [(partner.id, False) for partner in records]
         partners = self.env["res.partner"].browse([p for p, _lead in candidates])
-        Member = self.env["call.campaign.member"]
+        # the caller's default_* keys never reach the members created here
+        Member = self.env["call.campaign.member"].with_env(
+            self.env(context=clean_context(self.env.context))
+        )
         existing = set(
             Member.with_context(active_test=False)
             .sudo()

@@ -8,6 +8,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, split_every
 from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 
@@ -116,16 +117,20 @@ class CallCampaign(models.Model):
             campaign.audience_join_count = joins
             campaign.audience_leave_count = leaves
 
-    @api.constrains("audience_model", "audience_domain", "audience_leave_status_id")
+    @api.constrains(
+        "audience_model",
+        "audience_domain",
+        "audience_exit",
+        "audience_leave_status_id",
+    )
     def _check_audience(self):
         for campaign in self.filtered("audience_model"):
             try:
                 campaign._audience_match_query()
             except UserError as error:
                 raise ValidationError(error.args[0]) from error
-            if campaign.audience_exit == "close" and not (
-                campaign.audience_leave_status_id
-            ):
+            leave = campaign.audience_leave_status_id
+            if campaign.audience_exit == "close" and not leave:
                 raise ValidationError(
                     self.env._(
                         "Campaign “%s”: choose the status of the members who leave "
@@ -133,12 +138,26 @@ class CallCampaign(models.Model):
                         campaign.name,
                     )
                 )
+            if leave and (
+                leave.behavior != "closed"
+                or (leave.campaign_id and leave.campaign_id != campaign)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Campaign “%(campaign)s”: members who leave the audience "
+                        "move to a closed status of the campaign, not to "
+                        "“%(status)s”.",
+                        campaign=campaign.name,
+                        status=leave.name,
+                    )
+                )
 
     # ------------------------------------------------------------ evaluation
 
     def _audience_eval_domain(self):
         """The audience filter as a domain, evaluated like Odoo's filters
-        (``context_today()``, ``relativedelta``...); a bad one raises, and
+        (``context_today()``, ``relativedelta``, ``uid``; no record in reach:
+        a filter cannot call methods); a bad one raises, and
         ``_audience_match_query`` says so clearly."""
         self.ensure_one()
         context = {
@@ -148,7 +167,6 @@ class CallCampaign(models.Model):
             "relativedelta": dateutil.relativedelta.relativedelta,
             "context_today": lambda: fields.Date.context_today(self),
             "uid": self.env.uid,
-            "user": self.env.user,
         }
         domain = safe_eval(self.audience_domain or "[]", context)
         if not isinstance(domain, list | tuple):
@@ -162,11 +180,14 @@ class CallCampaign(models.Model):
         author may not see), so the cron and a manager see the same
         audience."""
         self.ensure_one()
-        domain = self._audience_eval_domain() + [
-            ("company_id", "in", (False, self.company_id.id))
+        # normalized first: a dangling operator cannot swallow the company
+        conditions = [
+            expression.normalize_domain(self._audience_eval_domain()),
+            [("company_id", "in", (False, self.company_id.id))],
         ]
         if self.audience_model == "crm.lead":
-            domain.append(("partner_id", "!=", False))
+            conditions.append([("partner_id", "!=", False)])
+        domain = expression.AND(conditions)
         user = self.audience_user_id or self.env.user
         return (
             self.env[self.audience_model]
@@ -298,18 +319,25 @@ class CallCampaign(models.Model):
         status = campaign._get_default_status()
         total = len(join_ids) + len(leavers)
         joined = left = 0
+        first_lead = {}
+        if campaign.audience_model == "crm.lead":
+            # each contact joins with its first matching lead, read once
+            query = campaign._audience_query()
+            first_lead = dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT l.partner_id, MIN(l.id) FROM crm_lead l "
+                        "WHERE l.id IN %s GROUP BY l.partner_id",
+                        query.subselect(),
+                    )
+                )
+            )
         for batch in split_every(AUDIENCE_BATCH, join_ids, list):
-            if campaign.audience_model == "crm.lead":
+            if first_lead:
                 records = (
                     self.env["crm.lead"]
                     .sudo()
-                    .search(
-                        [
-                            ("id", "in", campaign._audience_query()),
-                            ("partner_id", "in", batch),
-                        ],
-                        order="id",
-                    )
+                    .browse([first_lead[partner_id] for partner_id in batch])
                 )
             else:
                 records = self.env["res.partner"].sudo().browse(batch)

@@ -8,10 +8,12 @@ why."""
 import logging
 from collections import defaultdict
 
+import psycopg2
 from markupsafe import escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 _logger = logging.getLogger(__name__)
 
@@ -42,10 +44,18 @@ class CallCampaignMember(models.Model):
     salesperson_id = fields.Many2one(
         "res.users",
         compute="_compute_salesperson_id",
+        compute_sudo=True,
         help="Who follows up the sale: the opportunity's salesperson, else "
         "the contact's, else the member's agent (for activities a status "
         "schedules).",
     )
+
+    @api.constrains("expected_revenue")
+    def _check_expected_revenue(self):
+        if any(member.expected_revenue < 0 for member in self):
+            raise ValidationError(
+                self.env._("The revenue estimate cannot be negative.")
+            )
 
     @api.depends("lead_id.user_id", "partner_id.user_id", "user_id")
     def _compute_salesperson_id(self):
@@ -91,6 +101,9 @@ class CallCampaignMember(models.Model):
         instead."""
         if not self:
             return self.env["call.interaction"]
+        # default_* keys of the caller's context must not reach the records
+        # the actions create as superuser
+        self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
         groups = self._status_actions_by_members(status)
         interactions = self.env["call.interaction"]
         for actions, members in groups.items():
@@ -103,6 +116,14 @@ class CallCampaignMember(models.Model):
             ready_made = READY_MADE.get(action.state)
             try:
                 with self.env.cr.savepoint():
+                    if (
+                        action.groups_id
+                        and not self.env.su
+                        and not action.groups_id & self.env.user.groups_id
+                    ):
+                        raise UserError(
+                            self.env._("This action is restricted to other groups.")
+                        )
                     if ready_made and action.model_id.model == self._name:
                         refused = getattr(self, ready_made)(action)
                     else:
@@ -121,7 +142,7 @@ class CallCampaignMember(models.Model):
                             )
                             for member in self
                         ]
-            except (UserError, ValueError) as error:
+            except (UserError, ValueError, psycopg2.IntegrityError) as error:
                 _logger.warning(
                     "Status action %s of status %s failed on members %s: %s",
                     action.name,
@@ -171,6 +192,13 @@ class CallCampaignMember(models.Model):
         queue, is noted in the contact's chatter and on the timeline; a
         contact without an e-mail address or who opted out is left out.
         Returns {member id: why it was left out}."""
+        if action.mail_post_method == "note":
+            # an internal note, not a message to the customer
+            action._call_queue_mail(self)
+            self._create_history(
+                "status_action", note=action.name, previous_status_id=False
+            )
+            return {}
         refused = {}
         for member in self:
             partner = member.partner_id
@@ -300,7 +328,11 @@ class CallCampaignMember(models.Model):
         blacklisted = set(self.partner_id._call_blacklisted().ids)
         refused = {}
         for member in self:
-            if member.partner_id.id in there:
+            if member.company_id != campaign.company_id:
+                refused[member.id] = self.env._(
+                    "the campaign “%s” belongs to another company.", campaign.name
+                )
+            elif member.partner_id.id in there:
                 refused[member.id] = self.env._(
                     "%(contact)s is already in the campaign “%(campaign)s”.",
                     contact=member.partner_id.display_name,
@@ -327,7 +359,7 @@ class CallCampaignMember(models.Model):
             return self.env["crm.lead"]
         leads = (
             self.env["crm.lead"]
-            .sudo()
+            .with_env(self.env(context=clean_context(self.env.context), su=True))
             .create(
                 [
                     {

@@ -38,7 +38,7 @@ class IrActionsServer(models.Model):
     )
     call_campaign_id = fields.Many2one(
         "call.campaign",
-        ondelete="cascade",
+        ondelete="restrict",
         help="The campaign the contact is added to.",
     )
     call_campaign_status_id = fields.Many2one(
@@ -119,9 +119,14 @@ class IrActionsServer(models.Model):
 
     def _check_call_member_actions(self, where):
         """Actions run on the members of a status change must be actions of
-        the member model: another model's action would read the members' ids
-        as its own records."""
-        foreign = self.sudo().filtered(lambda a: a.model_id.model != MEMBER_MODEL)
+        the member model, and so must the actions they run (``multi``):
+        another model's action would read the members' ids as its own
+        records."""
+        actions, todo = self.sudo().browse(), self.sudo()
+        while todo:
+            actions |= todo
+            todo = todo.child_ids - actions
+        foreign = actions.filtered(lambda a: a.model_id.model != MEMBER_MODEL)
         if foreign:
             raise ValidationError(
                 self.env._(
@@ -134,14 +139,13 @@ class IrActionsServer(models.Model):
             )
 
     def _call_members(self, eval_context):
+        """The members ``run()`` checked the caller's rights on: never ids
+        from the context alone."""
         records = (eval_context or {}).get("records") or (eval_context or {}).get(
             "record"
         )
         if records is None or records._name != MEMBER_MODEL:
-            active_ids = self.env.context.get("active_ids") or [
-                self.env.context.get("active_id")
-            ]
-            records = self.env[MEMBER_MODEL].browse([i for i in active_ids if i])
+            return self.env[MEMBER_MODEL]
         return records
 
     def _run_action_call_lead_multi(self, eval_context=None):
@@ -165,14 +169,26 @@ class IrActionsServer(models.Model):
         return False
 
     def _call_queue_mail(self, members):
-        """Odoo's own "Send email" on ``members``, through the mail queue
-        (its "post as a message" variant would otherwise send inline)."""
-        return super(
-            IrActionsServer,
-            self.with_context(
-                active_model=MEMBER_MODEL,
-                active_ids=members.ids,
-                active_id=members[:1].id,
+        """Odoo's “Send email” on ``members``, rendered with the rights of the
+        user who set the status, in one batch, through the mail queue (its
+        "post as a message" variant would otherwise send inline)."""
+        template = self.template_id.with_env(members.env)
+        if self.mail_post_method in ("comment", "note"):
+            subtype = (
+                "mail.mt_comment"
+                if self.mail_post_method == "comment"
+                else ("mail.mt_note")
+            )
+            members.with_context(
                 mail_notify_force_send=False,
-            ),
-        )._run_action_mail_post_multi()
+                mail_create_nosubscribe=True,
+                mail_post_autofollow=self.mail_post_autofollow,
+            ).message_post_with_source(
+                template,
+                message_type="auto_comment",
+                subtype_xmlid=subtype,
+            )
+        else:
+            template.with_context(mail_create_nosubscribe=True).send_mail_batch(
+                members.ids, force_send=False, raise_exception=False
+            )

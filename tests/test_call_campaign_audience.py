@@ -161,6 +161,29 @@ class TestAudience(AudienceCaseMixin, CallCampaignCase):
         with self.assertRaisesRegex(ValidationError, "audience filter is not valid"):
             self.audience.audience_domain = "[('name', '=',"
 
+    def test_a_filter_cannot_call_methods_nor_escape_the_company(self):
+        other = self.env["res.company"].create({"name": "Other company"})
+        stranger = self.env["res.partner"].create(
+            {"name": "Prospect abroad", "company_id": other.id}
+        )
+        self.sync()
+        self.assertNotIn(stranger, self.audience_members().partner_id)
+        admin = self.env.ref("base.group_system")
+        with self.assertRaisesRegex(ValidationError, "audience filter is not valid"):
+            self.audience.with_user(self.manager).audience_domain = (
+                "[('id', '=', user.sudo().write({'groups_id': [(4, %d)]}) and 0)]"
+                % admin.id
+            )
+        self.assertNotIn(admin, self.manager.groups_id)
+        with self.assertRaisesRegex(ValidationError, "audience filter is not valid"):
+            self.audience.audience_domain = "['|', ('id', '!=', 0)]"
+
+    def test_members_leave_to_a_closed_status_only(self):
+        with self.assertRaisesRegex(ValidationError, "move to a closed status"):
+            self.audience.write(
+                {"audience_exit": "close", "audience_leave_status_id": self.st_dnc.id}
+            )
+
     def test_the_overdue_invoice_filter_evaluates_like_odoo(self):
         """Filters use Odoo's context (``context_today()``...)."""
         self.audience.audience_domain = (

@@ -324,6 +324,98 @@ class TestStatusActions(CallCampaignCase):
             1,
         )
 
+    def test_context_defaults_do_not_reach_what_actions_create(self):
+        nurture = self.env["call.campaign"].create(
+            {
+                "name": "Nurture",
+                "state": "running",
+                "default_status_id": self.st_call.id,
+            }
+        )
+        self.st_not_interested.action_ids = self.env["ir.actions.server"].create(
+            {
+                "name": "Nurture them",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "call_campaign_add",
+                "call_campaign_id": nurture.id,
+            }
+        )
+        self.members[1].with_user(self.agent).with_context(
+            default_audience_joined=True,
+            default_attempt_count=9,
+            default_kind="audience_join",
+            default_note="forged",
+        ).set_status(self.st_not_interested)
+        there = self.su_env["call.campaign.member"].search(
+            [("campaign_id", "=", nurture.id)]
+        )
+        self.assertRecordValues(there, [{"audience_joined": False, "attempt_count": 0}])
+        self.assertEqual(there.interaction_ids.mapped("kind"), ["added"])
+        self.assertFalse(there.interaction_ids.note)
+
+    def test_add_to_a_campaign_of_another_company_is_refused(self):
+        other = self.env["res.company"].create({"name": "Other company"})
+        abroad = self.env["call.campaign"].create(
+            {
+                "name": "Abroad",
+                "state": "running",
+                "company_id": other.id,
+                "default_status_id": self.st_call.id,
+            }
+        )
+        self.st_not_interested.action_ids = self.env["ir.actions.server"].create(
+            {
+                "name": "Send abroad",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "call_campaign_add",
+                "call_campaign_id": abroad.id,
+            }
+        )
+        member = self.members[1]
+        member.with_user(self.agent).set_status(self.st_not_interested)
+        self.assertIn("belongs to another company", member.status_action_warning)
+        self.assertFalse(
+            self.su_env["call.campaign.member"].search(
+                [("campaign_id", "=", abroad.id)]
+            )
+        )
+
+    def test_running_an_action_on_ids_of_another_model_does_nothing(self):
+        """``run()`` with another ``active_model``: no member is touched,
+        whatever ids the context carries."""
+        member = self.members[1]
+        member.with_user(self.agent).set_status(self.st_interested)
+        lead = member.lead_id
+        self.mark_won.with_user(self.manager).with_context(
+            active_model="res.partner", active_ids=member.ids, active_id=member.id
+        ).run()
+        self.assertEqual(member.lead_outcome, "open")
+        self.assertTrue(lead.active)
+
+    def test_a_negative_revenue_estimate_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.member.with_user(self.agent).expected_revenue = -5
+
+    def test_a_multi_action_runs_member_actions_only(self):
+        on_partners = self.env["ir.actions.server"].create(
+            {
+                "name": "Archive contacts",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "code",
+                "code": "records.action_archive()",
+            }
+        )
+        multi = self.env["ir.actions.server"].create(
+            {
+                "name": "Several",
+                "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
+                "state": "multi",
+                "child_ids": [Command.set(on_partners.ids)],
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "not on call campaign members"):
+            self.st_offer.action_ids = multi
+
     # ---------------------------------------------------------- activity
 
     def test_a_non_call_activity_for_the_salesperson(self):
