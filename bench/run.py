@@ -161,10 +161,10 @@ def table(rows, cores, quick):
     return "\n".join(lines)
 
 
-def write_readme(text, partial):
+def write_readme(text, partial, scripts=()):
     """Write the table between the README's markers. After ``--only``, the
     rows of the benches that ran replace their rows of the table there (by
-    figure), the others stay."""
+    figure), the others stay; a failure row of a bench that ran goes."""
     readme = ROOT / "README.md"
     content = readme.read_text()
     begin, end = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -178,9 +178,12 @@ def write_readme(text, partial):
             for line in text.splitlines()
             if line.startswith("| ") and not line.startswith("| figure")
         }
+        stale = tuple(f"{script} failed" for script in scripts)
         lines = []
         for line in old.strip().splitlines():
             figure = line.split("|")[1].strip() if line.startswith("| ") else None
+            if figure and figure.startswith(stale) and figure not in new_rows:
+                continue
             lines.append(new_rows.pop(figure, line) if figure else line)
         lines += new_rows.values()
         text = "\n".join(lines)
@@ -211,7 +214,7 @@ def main():
     text = table(rows, os.cpu_count(), args.quick)
     print("\n" + text)
     if args.readme:
-        write_readme(text, partial=bool(args.only))
+        write_readme(text, partial=bool(args.only), scripts=plan)
     failed = [row for row in rows if "value" not in row]
     return 1 if failed else 0
 
