@@ -159,6 +159,13 @@ class CallCampaignMember(models.Model):
                 for member in self:
                     warnings[member.id].append(message)
                 continue
+            if refused:
+                _logger.info(
+                    "Status action %s of status %s left out members %s",
+                    action.name,
+                    status.name,
+                    refused,
+                )
             for member_id, reason in refused.items():
                 warnings[member_id].append(
                     self.env._(

@@ -1,7 +1,10 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, HttpCase, tagged, users
 
+from ..models import call_campaign_member_actions
 from .common import CallCampaignCase, RpcCaseMixin
 
 
@@ -224,7 +227,12 @@ class TestStatusActions(CallCampaignCase):
         opted_out, no_email, fine = self.members[1], self.members[2], self.members[3]
         self.env["mail.blacklist"]._add("customer1@example.com")
         no_email.partner_id.email = False
-        (opted_out | no_email | fine).with_user(self.agent).set_status(self.st_offer)
+        with patch.object(call_campaign_member_actions._logger, "info") as log:
+            (opted_out | no_email | fine).with_user(self.agent).set_status(
+                self.st_offer
+            )
+        self.assertEqual(log.call_args.args[1:3], ("E-mail the offer", "Send offer"))
+        self.assertEqual(set(log.call_args.args[3]), set((opted_out | no_email).ids))
         self.assertEqual((opted_out | no_email).status_id, self.st_offer)
         self.assertFalse(self.mails(opted_out) | self.mails(no_email))
         self.assertTrue(self.mails(fine))
