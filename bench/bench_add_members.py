@@ -3,9 +3,9 @@ same contacts joining as the campaign's live audience (``action_sync_audience``)
 next to a bare ORM batch create of the same members.
 
 Not part of the test suite (``bench/run.py`` runs it). Inserts ``--contacts``
-contacts by SQL (set-up is not measured); each measured phase runs in a
-transaction that is rolled back, the floor first (the others run on the rows
-the phases before them left dead); the contacts are archived at the end::
+contacts of the same shape per phase by SQL (set-up is not measured), each
+phase adding its own to its own campaign in a transaction that is rolled
+back; the contacts are archived at the end::
 
     python3 bench/bench_add_members.py -d DB --contacts 100000 -- -c odoo.conf
 """
@@ -33,24 +33,31 @@ def main():
     args = parser.parse_args()
     registry = open_registry(args.database, args.odoo_args)
     tag = uuid.uuid4().hex[:6]
-    prefix = f"Audience {tag} "
+    # each phase adds its own contacts (same shape) to its own campaign: a
+    # rolled-back phase leaves dead rows, and the next one must not walk
+    # them (they made a later phase up to 4 times slower)
+    phases = ("floor", "wizard", "audience")
+    prefixes = {phase: f"Audience {tag} {phase} " for phase in phases}
+    partner_ids, campaign_ids = [], {}
     with registry.cursor() as cr:
         env = superuser_env(cr)
-        partner_ids = insert_partners(cr, args.contacts, prefix)
+        for phase in phases:
+            partner_ids += insert_partners(cr, args.contacts, prefixes[phase])
+            campaign_ids[phase] = (
+                env["call.campaign"].create({"name": f"Add bench {tag} {phase}"}).id
+            )
         cr.execute("ANALYZE res_partner")
-        campaign = env["call.campaign"].create({"name": f"Add bench {tag}"})
         cr.commit()
-        campaign_id = campaign.id
     try:
-        # the floor first, on clean tables: the phases after it run on the
-        # rows the rolled-back phases before them left dead (our figures
-        # pay for that, the floor does not)
         with registry.cursor() as cr:
             env = superuser_env(cr)
             Member = env["call.campaign.member"]
+            campaign_id = campaign_ids["floor"]
             status = env["call.campaign"].browse(campaign_id)._get_default_status()
             start = time.perf_counter()
-            partners = env["res.partner"].search([("name", "=like", f"{prefix}%")])
+            partners = env["res.partner"].search(
+                [("name", "=like", f"{prefixes['floor']}%")]
+            )
             for offset in range(0, len(partners), BATCH):
                 Member.create(
                     [
@@ -71,9 +78,9 @@ def main():
             manager = env.ref("base.user_admin")
             wizard = env(user=manager.id, su=False)["call.campaign.member.add"].create(
                 {
-                    "campaign_id": campaign_id,
+                    "campaign_id": campaign_ids["wizard"],
                     "res_model": "res.partner",
-                    "domain": str([("name", "=like", f"{prefix}%")]),
+                    "domain": str([("name", "=like", f"{prefixes['wizard']}%")]),
                 }
             )
             start = time.perf_counter()
@@ -86,17 +93,19 @@ def main():
             env = superuser_env(cr)
             manager = env.ref("base.user_admin")
             campaign = env(user=manager.id, su=False)["call.campaign"].browse(
-                campaign_id
+                campaign_ids["audience"]
             )
             campaign.write(
                 {
                     "audience_model": "res.partner",
-                    "audience_domain": str([("name", "=like", f"{prefix}%")]),
+                    "audience_domain": str(
+                        [("name", "=like", f"{prefixes['audience']}%")]
+                    ),
                 }
             )
             env.flush_all()
             start = time.perf_counter()
-            counts = campaign.action_sync_audience()["counts"][str(campaign_id)]
+            counts = campaign.action_sync_audience()["counts"][str(campaign.id)]
             env.flush_all()
             audience = time.perf_counter() - start
             cr.rollback()
@@ -120,7 +129,10 @@ def main():
         )
     finally:
         with registry.cursor() as cr:
-            cr.execute("DELETE FROM call_campaign WHERE id = %s", [campaign_id])
+            cr.execute(
+                "DELETE FROM call_campaign WHERE id = ANY(%s)",
+                [list(campaign_ids.values())],
+            )
             archive_partners(cr, partner_ids)
 
 
