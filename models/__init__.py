@@ -1,3 +1,4 @@
+from . import call_guard
 from . import call_membership_mixin
 from . import call_status
 from . import call_status_reason

@@ -33,6 +33,46 @@ HEALTH_FIELDS = [
 ]
 # members created at once when adding a filter's contacts
 MEMBER_CREATE_BATCH = 1000
+# what a (manager) user may set on a campaign: its configuration; the
+# figures, the health snapshot, the audience's owner and its members (added
+# by the add wizard, import or RPC on the member) are the add-on's
+USER_FIELDS = frozenset(
+    {
+        "name",
+        "sequence",
+        "active",
+        "color",
+        "description",
+        "company_id",
+        "user_id",
+        "team_id",
+        "agent_ids",
+        "date_start",
+        "date_end",
+        "state",
+        "stage_ids",
+        "status_ids",
+        "local_status_ids",
+        "default_status_id",
+        "calling_calendar_id",
+        "tz",
+        "release_delay",
+        "max_callbacks_per_agent",
+        "max_callback_days",
+        "reservation_minutes",
+        "max_attempts_total",
+        "max_attempts_per_day",
+        "exhausted_status_id",
+        "number_order",
+        "status_action_ids",
+        "invalid_number_status_id",
+        "script",
+        "audience_model",
+        "audience_domain",
+        "audience_exit",
+        "audience_leave_status_id",
+    }
+)
 
 
 class CallCampaign(models.Model):
@@ -40,7 +80,9 @@ class CallCampaign(models.Model):
 
     _name = "call.campaign"
     _description = "Call Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "call.guard.mixin"]
+    _check_company_auto = True
+    _call_user_write_fields = USER_FIELDS
     _order = "sequence, id desc"
 
     def _default_status_ids(self):
@@ -64,6 +106,7 @@ class CallCampaign(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
         campaigns = super(CallCampaign, self.with_context(lang="en_US")).create(
             vals_list
         )
@@ -107,8 +150,11 @@ class CallCampaign(models.Model):
         default=lambda self: self.env.user,
         tracking=True,
         domain="[('share', '=', False)]",
+        check_company=True,
     )
-    team_id = fields.Many2one("crm.team", string="Sales Team", tracking=True)
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", tracking=True, check_company=True
+    )
     agent_ids = fields.Many2many(
         "res.users",
         "call_campaign_agent_rel",
@@ -118,6 +164,7 @@ class CallCampaign(models.Model):
         domain=lambda self: [
             ("groups_id", "in", self.env.ref("call_campaign.group_call_agent").id)
         ],
+        check_company=True,
     )
     date_start = fields.Date("Start Date")
     date_end = fields.Date("End Date")
@@ -151,6 +198,7 @@ class CallCampaign(models.Model):
         domain="[('campaign_id', 'in', (False, id))]",
         help="Statuses agents may set in this campaign: reference-book ones and "
         "the campaign's own.",
+        check_company=True,
     )
     local_status_ids = fields.One2many(
         "call.status",
@@ -162,12 +210,14 @@ class CallCampaign(models.Model):
         "call.status",
         domain="[('id', 'in', status_ids)]",
         help="Status given to new members.",
+        check_company=True,
     )
     calling_calendar_id = fields.Many2one(
         "resource.calendar",
         string="Calling Hours",
         help="Days and hours when customers may be called, read in the "
         "customer's time zone. Empty: any time.",
+        check_company=True,
     )
     tz = fields.Selection(
         _tz_get,
@@ -218,6 +268,7 @@ class CallCampaign(models.Model):
         domain="[('behavior', 'in', ('closed', 'do_not_call'))]",
         ondelete="restrict",
         help="Where a member goes when it reaches the maximum attempts.",
+        check_company=True,
     )
     number_order = fields.Selection(
         [
@@ -248,6 +299,7 @@ class CallCampaign(models.Model):
         domain="[('behavior', 'in', ('closed', 'do_not_call'))]",
         ondelete="restrict",
         help="Where a member goes when every number of its contact is wrong.",
+        check_company=True,
     )
     script = fields.Html(
         "Agent Script",
@@ -558,6 +610,7 @@ class CallCampaign(models.Model):
     @api.model
     def _cron_refresh_health(self):
         """The running campaigns' health figures, one campaign per commit."""
+        self.env["call.campaign.member"]._cron_check_transaction()
         campaigns = self.search([("state", "=", "running")])
         Member = self.env["call.campaign.member"]
         for done, campaign in enumerate(campaigns, start=1):
@@ -766,6 +819,7 @@ class CallCampaign(models.Model):
             )
 
     def write(self, vals):
+        self._call_guard_write(vals)
         agents_before = {c.id: c.agent_ids for c in self} if "agent_ids" in vals else {}
         res = super().write(vals)
         if {"calling_calendar_id", "tz"} & set(vals):

@@ -78,26 +78,23 @@ class CallCampaign(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._check_audience_user_vals(vals)
-            if vals.get("audience_model"):
-                vals["audience_user_id"] = self.env.uid
-        return super().create(vals_list)
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        campaigns = super().create(vals_list)
+        campaigns.filtered("audience_model")._set_audience_user()
+        return campaigns
 
     def write(self, vals):
-        self._check_audience_user_vals(vals)
+        self._call_guard_write(vals)
+        res = super().write(vals)
         if {"audience_model", "audience_domain"} & set(vals):
-            vals = dict(vals, audience_user_id=self.env.uid)
-        return super().write(vals)
+            self._set_audience_user()
+        return res
 
-    def _check_audience_user_vals(self, vals):
-        if "audience_user_id" in vals and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "Whose rights read the audience follows who sets its filter: "
-                    "it cannot be chosen."
-                )
-            )
+    def _set_audience_user(self):
+        """The audience is read with the rights of who set its filter: the
+        calling user, never a value nor a context default of theirs."""
+        if self:
+            self.sudo().write({"audience_user_id": self.env.uid})
 
     @api.onchange("audience_model", "audience_domain")
     def _onchange_audience_user(self):
@@ -364,6 +361,7 @@ class CallCampaign(models.Model):
         """Every campaign with an audience that is not done, in batches that
         commit with their progress; one campaign's bad filter does not stop
         the others. Returns the ids of the campaigns synced."""
+        self.env["call.campaign.member"]._cron_check_transaction()
         Member = self.env["call.campaign.member"]
         if not Member._cron_try_lock("sync_audiences"):
             return []

@@ -6,7 +6,7 @@ archiving and forwarding. The status service lives in
 ``call_campaign_member_pacing.py``, the callback limits and the managers'
 callback tools in ``call_campaign_member_callbacks.py``."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from markupsafe import Markup
 
@@ -14,37 +14,24 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import is_html_empty
 
+from .call_guard import check_user_companies
 from .call_interaction import CALL_KINDS
 from .call_status import DATED_BEHAVIORS
 from .public_method import DatetimeArg, RecordArg, public_method
 
 # fields a user's write routes through the member's own operations, with history
 ROUTED_FIELDS = frozenset({"status_id", "next_call_date", "user_id", "active"})
-# fields only the member's operations write; a user's write is refused
-REFUSED_FIELDS = frozenset(
-    {
-        "campaign_id",
-        "partner_id",
-        "attempt_count",
-        "day_attempt_count",
-        "day_attempts_reset",
-        "reached_date",
-        "status_action_warning",
-        "audience_joined",
-        "last_call_date",
-        "reserved_user_id",
-        "reserved_until",
-        "status_date",
-        "result_pending",
-        "interaction_ids",
-        "call_activity_ids",
-        "state",
-        "behavior",
-        "company_id",
-    }
-)
-# fields a user's create may not set (the member's operations do)
-CREATE_REFUSED_FIELDS = REFUSED_FIELDS - {"campaign_id", "partner_id", "company_id"}
+# what a user may write: the routed fields and the plain ones; every other
+# field of the member (counters, reservations, derived figures, dates the
+# system keeps...) only the member's operations write
+USER_WRITE_FIELDS = ROUTED_FIELDS | {
+    "stage_id",
+    "priority",
+    "lead_id",
+    "expected_revenue",
+}
+# ... and create a member with
+USER_CREATE_FIELDS = USER_WRITE_FIELDS | {"campaign_id", "partner_id"}
 
 
 class CallCampaignMember(models.Model):
@@ -60,11 +47,11 @@ class CallCampaignMember(models.Model):
     - ``user_id``: managers reassign with history (``_assign``); agents are
       refused (they hand a member over with Forward);
     - ``active``: managers archive or restore with history; agents are refused;
-    - ``campaign_id`` (Forward), ``partner_id``, ``attempt_count``,
-      ``last_call_date``, ``reserved_user_id``, ``reserved_until``,
-      ``status_date``, ``result_pending`` and the computed ``state``,
-      ``behavior``, ``company_id``: refused, except to the superuser (data
-      files and code running ``sudo()``, which no RPC caller can reach).
+    - every other field of the add-on (``campaign_id`` moves with Forward;
+      counters, reservations, derived figures, the dates the system keeps):
+      refused, except to the superuser (data files and code running
+      ``sudo()``, which no RPC caller can reach): default deny, see
+      ``call_guard.py``.
 
     The operations themselves write through ``_write_workflow``, a private
     method. ``stage_id`` (within the campaign), ``priority`` and ``lead_id``
@@ -72,8 +59,12 @@ class CallCampaignMember(models.Model):
 
     _name = "call.campaign.member"
     _description = "Call Campaign Member"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "call.guard.mixin"]
     _order = "priority desc, next_call_date, id"
+    _call_user_write_fields = USER_WRITE_FIELDS
+    _call_user_create_fields = USER_CREATE_FIELDS
+    _call_filled_fields = frozenset({"status_id"})
+    _check_company_auto = True
     _rec_names_search = ["partner_id.name", "partner_id.phone", "partner_id.mobile"]
 
     active = fields.Boolean(default=True)
@@ -82,11 +73,17 @@ class CallCampaignMember(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
+        check_company=True,
     )
     partner_id = fields.Many2one(
-        "res.partner", string="Contact", required=True, index=True, ondelete="restrict"
+        "res.partner",
+        string="Contact",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
     )
-    lead_id = fields.Many2one("crm.lead", index="btree_not_null")
+    lead_id = fields.Many2one("crm.lead", index="btree_not_null", check_company=True)
     phone = fields.Char(related="partner_id.phone")
     mobile = fields.Char(related="partner_id.mobile")
     email = fields.Char(related="partner_id.email")
@@ -96,6 +93,7 @@ class CallCampaignMember(models.Model):
         domain="[('campaign_id', '=', campaign_id)]",
         group_expand="_read_group_stage_ids",
         ondelete="restrict",
+        check_company=True,
     )
     status_id = fields.Many2one(
         "call.status",
@@ -103,6 +101,7 @@ class CallCampaignMember(models.Model):
         index=True,
         ondelete="restrict",
         readonly=True,
+        check_company=True,
         help="Changed only through the status service (buttons and wizards), "
         "so that every change is in the history.",
     )
@@ -122,6 +121,7 @@ class CallCampaignMember(models.Model):
         string="Agent",
         index=True,
         domain="[('share', '=', False)]",
+        check_company=True,
     )
     next_call_date = fields.Datetime("Follow-up Date", index=True, readonly=True)
     last_call_date = fields.Datetime("Last Contact", readonly=True)
@@ -313,26 +313,11 @@ class CallCampaignMember(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # context defaults of workflow fields are checked like values
-        defaults = {
-            key[len("default_") :]: value
-            for key, value in self.env.context.items()
-            if key.startswith("default_")
-            and key[len("default_") :] in ROUTED_FIELDS | REFUSED_FIELDS
-        }
-        if defaults:
-            vals_list = [dict(defaults, **vals) for vals in vals_list]
-            self = self.with_context(  # noqa: PLW0642
-                **{f"default_{fname}": None for fname in defaults}
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        if not self.env.su and any(not vals.get("active", True) for vals in vals_list):
+            self._check_manager(
+                self.env._("Only a call manager can archive or restore members.")
             )
-        if not self.env.su:
-            refused = {
-                fname
-                for vals in vals_list
-                for fname in CREATE_REFUSED_FIELDS & set(vals)
-            }
-            if refused:
-                raise UserError(self._refused_message(sorted(refused)[0]))
         campaigns = self.env["call.campaign"].browse(
             {vals["campaign_id"] for vals in vals_list if vals.get("campaign_id")}
         )
@@ -350,7 +335,10 @@ class CallCampaignMember(models.Model):
         first_stage = {c.id: c.stage_ids[:1].id for c in campaigns}
         now = fields.Datetime.now()
         callbacks = Counter()
-        for vals in vals_list:
+        # the users' members with a follow-up date, by status and date: their
+        # calling hours are checked once they exist (the customer's time zone)
+        dated = defaultdict(list)
+        for index, vals in enumerate(vals_list):
             campaign = campaigns.browse(vals.get("campaign_id"))
             if not vals.get("status_id"):
                 vals["status_id"] = campaign._get_default_status().id
@@ -360,21 +348,27 @@ class CallCampaignMember(models.Model):
             status = self.env["call.status"].browse(vals["status_id"])
             who = self.env["res.partner"].browse(vals.get("partner_id")).display_name
             self._check_status_choice(campaign, status, who, bool(vals.get("lead_id")))
-            if vals.get("next_call_date") and status.behavior not in DATED_BEHAVIORS:
-                raise UserError(
-                    self.env._(
-                        "The status “%s” takes no follow-up date: remove the date.",
-                        status.name,
-                    )
-                )
+            date = DatetimeArg().convert(
+                self.env, "next_call_date", vals.get("next_call_date")
+            )
+            if self.env.su:
+                # data files and the add-on's operations (audiences, the add
+                # wizard) bring members as they were
+                if date and status.behavior not in DATED_BEHAVIORS:
+                    self._check_follow_up_date(status, date)
+            else:
+                self._check_follow_up_date(status, date)
+                if date:
+                    dated[status, date].append(index)
             if status.behavior == "my_record" and vals.get("active", True):
-                self._check_callback_date(
-                    DatetimeArg().convert(
-                        self.env, "next_call_date", vals.get("next_call_date")
-                    ),
-                    campaign,
-                    who,
-                )
+                if (
+                    not vals.get("user_id")
+                    and not self.env.su
+                    and self.env.user in campaign.agent_ids
+                ):
+                    # the callback is the agent's who sets it, as in the service
+                    vals["user_id"] = self.env.uid
+                self._check_callback_date(date, campaign, who)
                 if vals.get("user_id"):
                     callbacks[
                         campaign, self.env["res.users"].browse(vals["user_id"])
@@ -382,6 +376,10 @@ class CallCampaignMember(models.Model):
         # an agent's new callbacks (Add Members spread over agents, imports)
         self.browse()._check_callback_room(callbacks)
         members = super().create(vals_list)
+        for (status, date), positions in dated.items():
+            members.browse([members[i].id for i in positions])._get_follow_up_dates(
+                status, date
+            )
         # members the audience brought in say so (only the add-on sets it)
         from_audience = members.filtered("audience_joined")
         from_audience._create_history("audience_join")
@@ -392,10 +390,8 @@ class CallCampaignMember(models.Model):
         return members
 
     def write(self, vals):
+        self._call_guard_write(vals)
         routed = ROUTED_FIELDS & set(vals)
-        refused = REFUSED_FIELDS & set(vals)
-        if refused and not self.env.su:
-            raise UserError(self._refused_message(sorted(refused)[0]))
         if "user_id" in vals or "active" in vals:
             self._check_manager(
                 self.env._(
@@ -448,7 +444,8 @@ class CallCampaignMember(models.Model):
         self.ensure_one()
         return self._fields["state"].convert_to_export(self.state, self)
 
-    def _refused_message(self, fname):
+    @api.model
+    def _call_refused_message(self, fname):
         label = self._fields[fname].get_description(self.env)["string"]
         return self.env._(
             "The field “%(field)s” of a campaign member changes only through its own "
@@ -538,8 +535,10 @@ class CallCampaignMember(models.Model):
             raise UserError(
                 self.env._("A forward always carries a status update: choose a status.")
             )
-        # an agent may forward to a campaign they do not work in
+        # an agent may forward to a campaign they do not work in, of their
+        # own companies
         campaign = campaign.sudo()
+        check_user_companies(self.env, campaign.company_id, campaign.display_name)
         moving = self.filtered(lambda m: campaign and m.campaign_id != campaign)
         if not user and not moving:
             raise UserError(

@@ -17,6 +17,8 @@ from odoo.tools.misc import clean_context
 
 _logger = logging.getLogger(__name__)
 
+# members whose status actions are running, in the transaction's cache
+STATUS_ACTIONS_RUNNING = "call_campaign.status_actions_running"
 # action types whose work on members is done here, with their own history
 # and a reason for each member they leave out
 READY_MADE = {
@@ -94,20 +96,30 @@ class CallCampaignMember(models.Model):
 
     def _run_status_actions(self, status):
         """Run the status's server actions on these members, one action at a
-        time in a savepoint, as the user who changed the status (the
-        ready-made actions do their own work as superuser: the user's rights
-        on the members were checked by the status change). Each run writes
-        its interactions; a failure or a member left out writes a warning
-        instead."""
-        if not self:
+        time in a savepoint, with superuser rights as Odoo's automation rules
+        run theirs (the administrator who built them is the one trusted; the
+        user who changed the status stays the author of what they write, and
+        their rights on the members were checked by the status change). Each
+        run writes its interactions; a failure or a member left out writes a
+        warning instead. A status an action sets again on members whose
+        actions are running does not run the actions again (the recursion
+        guard of ``base_automation._process``, kept in the transaction where
+        no caller's context reaches it)."""
+        running = self.env.cr.cache.setdefault(STATUS_ACTIONS_RUNNING, set())
+        members = self.filtered(lambda m: m.id not in running)
+        if not members:
             return self.env["call.interaction"]
         # default_* keys of the caller's context must not reach the records
         # the actions create as superuser
-        self = self.with_env(self.env(context=clean_context(self.env.context)))  # noqa: PLW0642
-        groups = self._status_actions_by_members(status)
+        members = members.with_env(members.env(context=clean_context(self.env.context)))
+        groups = members._status_actions_by_members(status)
         interactions = self.env["call.interaction"]
-        for actions, members in groups.items():
-            interactions |= members._run_server_actions(actions, status)
+        running.update(members.ids)
+        try:
+            for actions, group in groups.items():
+                interactions |= group._run_server_actions(actions, status)
+        finally:
+            running.difference_update(members.ids)
         return interactions
 
     def _run_server_actions(self, actions, status):
@@ -127,8 +139,8 @@ class CallCampaignMember(models.Model):
                     if ready_made and action.model_id.model == self._name:
                         refused = getattr(self, ready_made)(action)
                     else:
-                        # as the user who changed the status
-                        action.with_env(self.env).with_context(
+                        # with superuser rights, the user staying the author
+                        action.with_env(self.env).sudo().with_context(
                             active_model=self._name,
                             active_ids=self.ids,
                             active_id=self[:1].id,

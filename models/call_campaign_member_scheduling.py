@@ -10,9 +10,11 @@ import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
 from odoo.osv import expression
 from odoo.tools import html2plaintext, split_every
 
+from .call_campaign_member_actions import STATUS_ACTIONS_RUNNING
 from .call_status import DATED_BEHAVIORS
 
 _logger = logging.getLogger(__name__)
@@ -152,9 +154,24 @@ class CallCampaignMember(models.Model):
 
     @api.model
     def _cron_commit(self):
-        """Keep a cron's finished batches, except inside a test's transaction."""
-        if not getattr(threading.current_thread(), "testing", False):
+        """Keep a cron's finished batches where the cron owns the
+        transaction: the scheduler's worker. A manual run (a request) and a
+        test commit nothing: the request's or the test's transaction ends
+        it."""
+        if not request and not getattr(threading.current_thread(), "testing", False):
             self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _cron_check_transaction(self):
+        """A cron works in batches of its own: never from a status action,
+        inside the savepoint of a status change it would break."""
+        if self.env.cr.cache.get(STATUS_ACTIONS_RUNNING):
+            raise UserError(
+                self.env._(
+                    "A scheduled job of Call Campaigns cannot run inside a status "
+                    "action."
+                )
+            )
 
     @api.model
     def _cron_schedule_calls(self, batch_size=1000, max_batches=None):
@@ -170,6 +187,7 @@ class CallCampaignMember(models.Model):
         a pending call, and the partial unique index
         ``mail_activity_call_member_pending_uniq`` makes the database refuse a
         second pending call for a member whatever creates it."""
+        self._cron_check_transaction()
         scheduled = self.browse()
         if not self._cron_try_lock("schedule_calls"):
             return scheduled
@@ -222,6 +240,7 @@ class CallCampaignMember(models.Model):
         delay has passed go back to the queue; those that used up the status's
         retries move to its exhausted status. A second run finds nothing: both
         leave the "scheduled and due" state the domain looks for."""
+        self._cron_check_transaction()
         if not self._cron_try_lock("retry_calls"):
             return self.browse()
         domain = [
@@ -253,6 +272,7 @@ class CallCampaignMember(models.Model):
     def _cron_release_callbacks(self, batch_size=1000):
         """“My record” callbacks left overdue by their agent longer than the
         campaign's release delay go back to the pool; the history says so."""
+        self._cron_check_transaction()
         if not self._cron_try_lock("release_callbacks"):
             return self.browse()
         now = fields.Datetime.now()
@@ -321,6 +341,7 @@ class CallCampaignMember(models.Model):
         tests) with its progress; safe to run twice (a moved member has left
         the status) and at once (advisory lock). A member whose status an
         agent set again meanwhile has a new status date: not touched."""
+        self._cron_check_transaction()
         moved = self.browse()
         if not self._cron_try_lock("apply_timeouts"):
             return moved

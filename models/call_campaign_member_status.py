@@ -238,6 +238,53 @@ class CallCampaignMember(models.Model):
                     status=status.name,
                 )
             )
+        self._check_follow_up_date(status, date)
+        if not self._may_use_hidden_statuses() and not system:
+            final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
+            if final:
+                raise UserError(
+                    self.env._(
+                        "%(member)s is %(state)s: only a call manager can reopen it.",
+                        member=final[0].display_name,
+                        state=final[0]._state_label(),
+                    )
+                )
+        if not system:
+            self._check_reservations()
+        if status.behavior not in FINAL_BEHAVIORS:
+            self.partner_id._check_call_allowed(except_members=self)
+
+    def _check_reservations(self):
+        """A member Next call gave a colleague is that colleague's live call
+        until the reservation ends: another agent's status change, Log a
+        Call or Forward is refused; a manager's goes through (its history
+        names the manager)."""
+        now = fields.Datetime.now()
+        held = self.filtered(
+            lambda m: (
+                m.reserved_user_id
+                and m.reserved_user_id != self.env.user
+                and m.reserved_until
+                and m.reserved_until > now
+            )
+        )
+        if held and not self._may_use_hidden_statuses():
+            raise UserError(
+                self.env._(
+                    "%(agent)s is calling %(member)s until %(time)s.",
+                    agent=held[0].reserved_user_id.name,
+                    member=held[0].display_name,
+                    time=format_datetime(
+                        self.env, held[0].reserved_until, dt_format="HH:mm"
+                    ),
+                )
+            )
+
+    @api.model
+    def _check_follow_up_date(self, status, date):
+        """The date rules of a status change (and of a member created with a
+        status): plausible, not in the past, only for dated statuses, given
+        when the status requires one."""
         if date:
             if not MIN_DATE <= date <= MAX_DATE:
                 raise UserError(
@@ -264,18 +311,6 @@ class CallCampaignMember(models.Model):
             raise UserError(
                 self.env._("The status “%s” requires a follow-up date.", status.name)
             )
-        if not self._may_use_hidden_statuses() and not system:
-            final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
-            if final:
-                raise UserError(
-                    self.env._(
-                        "%(member)s is %(state)s: only a call manager can reopen it.",
-                        member=final[0].display_name,
-                        state=final[0]._state_label(),
-                    )
-                )
-        if status.behavior not in FINAL_BEHAVIORS:
-            self.partner_id._check_call_allowed(except_members=self)
 
     def _blacklist_numbers(self, note=None):
         numbers = set()

@@ -7,6 +7,8 @@ class CallCampaignStage(models.Model):
 
     _name = "call.campaign.stage"
     _description = "Call Campaign Stage"
+    _inherit = ["call.guard.mixin"]
+    _call_user_write_fields = frozenset({"name", "sequence", "fold", "campaign_id"})
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -51,6 +53,15 @@ class CallCampaignStage(models.Model):
             stage.member_rate = (
                 100.0 * count / campaign.member_count if campaign.member_count else 0.0
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

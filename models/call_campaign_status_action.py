@@ -8,6 +8,8 @@ class CallCampaignStatusAction(models.Model):
 
     _name = "call.campaign.status.action"
     _description = "Status Actions of a Call Campaign"
+    _inherit = ["call.guard.mixin"]
+    _call_user_write_fields = frozenset({"campaign_id", "status_id", "action_ids"})
     _order = "campaign_id, status_id"
 
     campaign_id = fields.Many2one(
@@ -23,7 +25,11 @@ class CallCampaignStatusAction(models.Model):
     action_ids = fields.Many2many(
         "ir.actions.server",
         string="Actions",
-        domain=[("model_id.model", "=", "call.campaign.member")],
+        domain=[
+            ("model_id.model", "=", "call.campaign.member"),
+            ("call_status_usable", "=", True),
+            ("usage", "=", "ir_actions_server"),
+        ],
         help="Run instead of the status's own actions when a member of this "
         "campaign enters the status; empty: nothing runs.",
     )
@@ -38,6 +44,15 @@ class CallCampaignStatusAction(models.Model):
             "A campaign replaces the actions of a status once.",
         )
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
 
     @api.constrains("status_id", "campaign_id", "action_ids")
     def _check_status_in_campaign(self):

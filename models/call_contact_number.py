@@ -16,6 +16,9 @@ class CallContactNumber(models.Model):
 
     _name = "call.contact.number"
     _description = "Contact Number for Calls"
+    _inherit = ["call.guard.mixin"]
+    _call_user_write_fields = frozenset({"number", "label", "sequence"})
+    _call_user_create_fields = _call_user_write_fields | {"partner_id"}
     _order = "partner_id, sequence, id"
     _rec_name = "number"
 
@@ -92,20 +95,8 @@ class CallContactNumber(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
         if not self.env.su:
-            # context defaults are values too
-            defaults = {
-                key[len("default_") :]: value
-                for key, value in self.env.context.items()
-                if key in ("default_source", "default_invalid", "default_invalid_date")
-            }
-            if any(
-                dict(defaults, **vals).get("source", "other") != "other"
-                or dict(defaults, **vals).get("invalid")
-                or dict(defaults, **vals).get("invalid_date")
-                for vals in vals_list
-            ):
-                raise UserError(self._refused_message())
             partners = self.env["res.partner"].browse(
                 {vals.get("partner_id") for vals in vals_list}
             )
@@ -121,10 +112,9 @@ class CallContactNumber(models.Model):
         return records
 
     def write(self, vals):
+        self._call_guard_write(vals)
         if not self.env.su:
-            if {"source", "invalid", "invalid_date", "partner_id"} & set(vals) or (
-                "number" in vals and any(record.source != "other" for record in self)
-            ):
+            if "number" in vals and any(record.source != "other" for record in self):
                 raise UserError(self._refused_message())
             self.partner_id.check_access("write")
             if vals.get("number"):
@@ -158,6 +148,10 @@ class CallContactNumber(models.Model):
         res = super().unlink()
         partners.exists()._update_call_undialable()
         return res
+
+    @api.model
+    def _call_refused_message(self, fname):
+        return self._refused_message()
 
     def _refused_message(self):
         return self.env._(

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.misc import clean_context
 
 from .call_status import OUTCOMES
@@ -113,6 +114,7 @@ class CallInteraction(models.Model):
 
     _name = "call.interaction"
     _description = "Call Interaction"
+    _inherit = ["call.guard.mixin"]
     _order = "date desc, id desc"
     _rec_name = "kind"
 
@@ -168,8 +170,8 @@ class CallInteraction(models.Model):
     source_readable = fields.Boolean(
         compute="_compute_source_readable",
         search="_search_source_readable",
-        help="A campaign event, or an event mirrored from a lead the current "
-        "user may read.",
+        help="The current user may read what the event mirrors: the member "
+        "(campaign events), the lead (lead events), else the contact.",
     )
 
     _sql_constraints = [
@@ -179,6 +181,14 @@ class CallInteraction(models.Model):
             "A call duration cannot be negative.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # written by the add-on only: users have no create right (refused
+        # first), and the shape is checked like everywhere
+        self.check_access("create")
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
 
     def init(self):
         # the customer timeline reads a contact's (a lead's) newest events first
@@ -211,31 +221,80 @@ class CallInteraction(models.Model):
                 interaction.lead_id
             )
 
-    @api.depends("kind", "lead_id")
+    @api.depends("kind", "lead_id", "partner_id", "member_id")
+    @api.depends_context("uid")
     def _compute_source_readable(self):
-        leads = self.env(su=False)["crm.lead"].browse(self.lead_id.ids)
-        readable = leads._filtered_access("read")
+        readable = set(
+            self.sudo()
+            .search([("id", "in", self.ids), *self._source_readable_domain()])
+            .ids
+        )
         for interaction in self:
-            interaction.source_readable = not interaction.lead_event or (
-                interaction.lead_id.id in readable.ids
-            )
+            interaction.source_readable = interaction.id in readable
 
     def _search_source_readable(self, operator, value):
-        """Events mirrored from a lead follow the lead's access rights (record
-        rule ``call_interaction_rule_source``); the add-on's campaign events
-        follow the campaign rules. Record rules are evaluated as superuser:
-        the lead query is built for the real user again."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Operation not supported"))
-        Lead = self.env(su=False)["crm.lead"].with_context(active_test=False)
-        readable = ["|", ("lead_event", "=", False)]
-        if Lead.has_access("read"):
-            readable.append(("lead_id", "in", Lead._search([])))
-        else:
-            readable.append(expression.FALSE_LEAF)
+        readable = self._source_readable_domain()
         if (operator == "=") == value:
             return readable
         return ["!", *readable]
+
+    @api.model
+    def _source_readable_domain(self):
+        """The one definition of who reads an event, used by the record rule
+        ``call_interaction_rule_source`` (and so by the timeline tab, the call
+        screen's history and every count): the user may read what the event
+        mirrors, under that record's own rules, companies included —
+
+        - a campaign event: its member (archived ones too), or the user
+          wrote it (a forward out of their campaigns);
+        - a lead's event: the lead, and nothing once the lead is deleted;
+        - any other event (contact created, salesperson, a note or a
+          scheduled message on the contact): the contact.
+
+        Record rules are evaluated as superuser: the queries are built for
+        the real user again. Each is correlated on the event's row (a
+        primary-key probe per event read), never a list of every readable
+        contact."""
+        campaign_kinds = list(CAMPAIGN_KINDS)
+        return [
+            "|",
+            "|",
+            "&",
+            ("kind", "in", campaign_kinds),
+            "|",
+            ("user_id", "=", self.env.uid),
+            self._readable_leaf("member_id"),
+            "&",
+            "&",
+            ("kind", "not in", campaign_kinds),
+            ("lead_event", "=", True),
+            self._readable_leaf("lead_id"),
+            "&",
+            "&",
+            ("kind", "not in", campaign_kinds),
+            ("lead_event", "=", False),
+            self._readable_leaf("partner_id"),
+        ]
+
+    @api.model
+    def _readable_leaf(self, fname):
+        """``fname`` points to a record the real user may read."""
+        comodel = self.env(su=False)[self._fields[fname].comodel_name].with_context(
+            active_test=False
+        )
+        if not comodel.has_access("read"):
+            return expression.FALSE_LEAF
+        query = comodel._search([])
+        query.add_where(
+            SQL(
+                "%s = %s",
+                SQL.identifier(query.table, "id"),
+                SQL.identifier(self._table, fname),
+            )
+        )
+        return (fname, "in", query)
 
     @api.model
     def _timeline_styles(self):

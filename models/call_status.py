@@ -28,6 +28,37 @@ OUTCOMES = [
 FINAL_BEHAVIORS = ("closed", "do_not_call")
 # behaviours for which a follow-up date means something
 DATED_BEHAVIORS = ("to_call", "my_record", "not_before")
+# what a (manager) user sets on a status: all of it but what is derived
+USER_FIELDS = frozenset(
+    {
+        "name",
+        "sequence",
+        "color",
+        "active",
+        "hidden",
+        "applies_to",
+        "behavior",
+        "result",
+        "reason_ids",
+        "schedule_call",
+        "delay_days",
+        "cyclic",
+        "date_required",
+        "activity_type_id",
+        "activity_summary",
+        "auto_outcome",
+        "retry_delay",
+        "max_attempts",
+        "exhausted_status_id",
+        "action_ids",
+        "timeout_days",
+        "timeout_status_id",
+        "script",
+        "add_to_new_campaigns",
+        "campaign_id",
+        "company_id",
+    }
+)
 
 
 class CallStatus(models.Model):
@@ -36,6 +67,8 @@ class CallStatus(models.Model):
 
     _name = "call.status"
     _description = "Call Status"
+    _inherit = ["call.guard.mixin"]
+    _call_user_write_fields = USER_FIELDS
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
@@ -102,7 +135,8 @@ class CallStatus(models.Model):
     action_ids = fields.Many2many(
         "ir.actions.server",
         string="Actions",
-        domain="[('model_id.model', '=', 'call.campaign.member')]",
+        domain="[('model_id.model', '=', 'call.campaign.member'), "
+        "('call_status_usable', '=', True), ('usage', '=', 'ir_actions_server')]",
         help="Server actions run on the members that enter this status (send "
         "an e-mail, create the opportunity...): in the same transaction, "
         "each recorded on the timeline; one that fails leaves a warning on "
@@ -234,6 +268,7 @@ class CallStatus(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
         statuses = super().create(vals_list)
         local = statuses.filtered("campaign_id")
         for campaign in local.campaign_id:
@@ -244,6 +279,7 @@ class CallStatus(models.Model):
 
     def write(self, vals):
         """What a status does to its members cannot change under them."""
+        self._call_guard_write(vals)
         locked = {"behavior", "schedule_call", "cyclic", "delay_days"} & set(vals)
         if locked:
             used = (

@@ -1,5 +1,7 @@
 from odoo import api, models
 
+from .call_guard import check_foreign_vals
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -8,6 +10,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = check_foreign_vals(self, vals_list)
         leads = super().create(vals_list)
         self.env["call.interaction"]._create_timeline_events(
             [lead._prepare_timeline_vals("lead_created") for lead in leads]
@@ -15,6 +18,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        check_foreign_vals(self, vals)
         tracked = {"stage_id", "active"} & set(vals)
         before = (
             {lead.id: (lead.stage_id, lead.active) for lead in self} if tracked else {}

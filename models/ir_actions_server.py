@@ -50,6 +50,13 @@ class IrActionsServer(models.Model):
     call_campaign_allowed_status_ids = fields.Many2many(
         related="call_campaign_id.status_ids", string="Campaign Statuses"
     )
+    call_status_usable = fields.Boolean(
+        "Usable by Call Statuses",
+        copy=False,
+        help="Statuses may run this action on the members entering them (with "
+        "superuser rights, as Odoo's automation rules do): an administrator "
+        "decides which actions are meant for that.",
+    )
 
     @api.depends("state")
     def _compute_available_model_ids(self):
@@ -118,10 +125,12 @@ class IrActionsServer(models.Model):
                 )
 
     def _check_call_member_actions(self, where):
-        """Actions run on the members of a status change must be actions of
-        the member model, and so must the actions they run (``multi``):
-        another model's action would read the members' ids as its own
-        records."""
+        """Actions run on the members of a status change: actions of the
+        member model an administrator meant for statuses, and so must be the
+        actions they run (``multi``): another model's action would read the
+        members' ids as its own records, a scheduled job's would commit in
+        the middle of the status change, a menu's opens a screen nobody
+        sees."""
         actions, todo = self.sudo().browse(), self.sudo()
         while todo:
             actions |= todo
@@ -135,6 +144,19 @@ class IrActionsServer(models.Model):
                     where=where,
                     action=foreign[0].name,
                     model=foreign[0].model_id.name,
+                )
+            )
+        unmeant = actions.filtered(
+            lambda a: a.usage != "ir_actions_server"
+        ) | self.sudo().filtered(lambda a: not a.call_status_usable)
+        if unmeant:
+            raise ValidationError(
+                self.env._(
+                    "%(where)s: the action “%(action)s” is not meant for statuses "
+                    "(an administrator marks an action “Usable by Call Statuses”; a "
+                    "scheduled job's action never is).",
+                    where=where,
+                    action=unmeant[0].name,
                 )
             )
 

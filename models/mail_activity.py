@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .call_guard import check_foreign_vals
 from .public_method import public_method
 
 MEMBER_MODEL = "call.campaign.member"
@@ -19,7 +20,8 @@ CALL_LOCKED_FIELDS = frozenset(
     }
 )
 # the link of an activity to its member is computed: nobody writes it
-CALL_LINK_FIELDS = frozenset({"call_member_id", "call_campaign_id", "call_status_id"})
+# Odoo's fields the add-on reads to tell a campaign call
+CALL_READ_FIELDS = ("res_model_id", "res_model", "res_id", "activity_type_id")
 
 
 class MailActivity(models.Model):
@@ -81,28 +83,25 @@ class MailActivity(models.Model):
     def create(self, vals_list):
         """Campaign calls are planned by the member's status service (as
         superuser); a user cannot add one, e.g. to a closed member."""
-        member_ids = self._call_member_ids_of(vals_list)
-        linked = any(CALL_LINK_FIELDS & set(vals) for vals in vals_list) or any(
-            f"default_{fname}" in self.env.context for fname in CALL_LINK_FIELDS
+        planned = self.env._(
+            "The calls of a campaign are planned by its statuses: use "
+            "“Log a Call” on the member to plan the next call."
         )
-        if (member_ids or linked) and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "The calls of a campaign are planned by its statuses: use "
-                    "“Log a Call” on the member to plan the next call."
-                )
-            )
+        vals_list = check_foreign_vals(
+            self, vals_list, message=planned, read_fields=CALL_READ_FIELDS
+        )
+        member_ids = self._call_member_ids_of(vals_list)
+        if member_ids and not self.env.su:
+            raise UserError(planned)
         self._check_one_pending_call(member_ids)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and CALL_LINK_FIELDS & set(vals):
-            raise UserError(
-                self.env._(
-                    "A campaign call follows its member: reschedule it with "
-                    "“Log a Call”, hand it over with “Forward”."
-                )
-            )
+        follows = self.env._(
+            "A campaign call follows its member: reschedule it with "
+            "“Log a Call”, hand it over with “Forward”."
+        )
+        check_foreign_vals(self, vals, message=follows, read_fields=CALL_READ_FIELDS)
         if not self.env.su and CALL_LOCKED_FIELDS & set(vals):
             if self.filtered("call_member_id") or (
                 {"res_model", "res_model_id", "res_id", "activity_type_id"} & set(vals)
@@ -120,12 +119,7 @@ class MailActivity(models.Model):
                     ]
                 )
             ):
-                raise UserError(
-                    self.env._(
-                        "A campaign call follows its member: reschedule it with "
-                        "“Log a Call”, hand it over with “Forward”."
-                    )
-                )
+                raise UserError(follows)
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

@@ -1,6 +1,8 @@
 from odoo import api, models
 from odoo.tools import html2plaintext
 
+from .call_guard import check_foreign_vals
+
 TIMELINE_MODELS = ("res.partner", "crm.lead")
 
 
@@ -9,6 +11,7 @@ class MailMessage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = check_foreign_vals(self, vals_list)
         messages = super().create(vals_list)
         notes = messages.filtered(
             lambda m: (
@@ -25,12 +28,13 @@ class MailMessage(models.Model):
         return messages
 
     def _prepare_timeline_vals(self):
+        """The event carries the time it is written, whatever date the
+        caller gave the message."""
         self.ensure_one()
         record = self.env[self.model].sudo().browse(self.res_id)
         is_lead = self.model == "crm.lead"
         return {
             "kind": "note_logged",
-            "date": self.date,
             "partner_id": record.partner_id.id if is_lead else record.id,
             "lead_id": record.id if is_lead else False,
             "user_id": self.env.user.id,

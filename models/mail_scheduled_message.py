@@ -1,6 +1,7 @@
 from odoo import api, models
 from odoo.tools import format_datetime, html2plaintext
 
+from .call_guard import check_foreign_vals
 from .mail_message import TIMELINE_MODELS
 
 
@@ -9,6 +10,7 @@ class MailScheduledMessage(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = check_foreign_vals(self, vals_list)
         messages = super().create(vals_list)
         events = [
             message._prepare_timeline_vals()

@@ -1,16 +1,20 @@
 from odoo import api, models
 
+from .call_guard import check_foreign_vals
+
 
 class PhoneBlacklist(models.Model):
     _inherit = "phone.blacklist"
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = check_foreign_vals(self, vals_list)
         records = super().create(vals_list)
         self.env["call.contact.number"]._refresh_blacklisted(records.mapped("number"))
         return records
 
     def write(self, vals):
+        check_foreign_vals(self, vals)
         numbers = set(self.mapped("number"))
         res = super().write(vals)
         if {"active", "number"} & set(vals):

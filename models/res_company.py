@@ -1,5 +1,6 @@
 from odoo import fields, models
 
+from .call_guard import check_foreign_vals
 from .res_partner import PRESSURE_WINDOW
 
 
@@ -26,6 +27,7 @@ class ResCompany(models.Model):
     ]
 
     def write(self, vals):
+        check_foreign_vals(self, vals)
         res = super().write(vals)
         if {"call_pressure_per_day", "call_pressure_per_week"} & set(vals):
             self._refresh_call_pressure()

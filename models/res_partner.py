@@ -5,11 +5,10 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from .call_contact_number import PARTNER_NUMBER_FIELDS
+from .call_guard import check_foreign_vals
 from .call_interaction import CALL_KINDS
 from .local_day import local_midnight
 
-# computed by the add-on from the contact's calls and numbers
-CALL_COMPUTED_FIELDS = frozenset({"call_undialable", "call_pressure_until"})
 # the rolling window of the weekly contact-pressure budget
 PRESSURE_WINDOW = timedelta(days=7)
 # contacts whose numbers are read at once when the add-on meets old contacts
@@ -68,7 +67,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_call_fields(vals_list)
+        vals_list = self._check_call_fields(vals_list)
         partners = super().create(vals_list)
         partners.filtered(
             lambda p: any(p[fname] for fname in PARTNER_NUMBER_FIELDS)
@@ -178,23 +177,16 @@ class ResPartner(models.Model):
         }
 
     def _check_call_fields(self, vals_list):
-        """What the add-on computes about calling a contact is not typed in."""
-        if self.env.su:
-            return
-        # context defaults are values too
-        defaults = {
-            key[len("default_") :]
-            for key in self.env.context
-            if key.startswith("default_")
-            and key[len("default_") :] in CALL_COMPUTED_FIELDS
-        }
-        if defaults or any(CALL_COMPUTED_FIELDS & set(vals) for vals in vals_list):
-            raise UserError(
-                self.env._(
-                    "Whether a contact can be called (its call budget, its good "
-                    "numbers) is computed from its calls and numbers, not written."
-                )
-            )
+        """What the add-on computes about calling a contact is not typed in;
+        what the add-on reads of the values is checked first."""
+        return check_foreign_vals(
+            self,
+            vals_list,
+            self.env._(
+                "Whether a contact can be called (its call budget, its good "
+                "numbers) is computed from its calls and numbers, not written."
+            ),
+        )
 
     # ------------------------------------------------------------- numbers
 

@@ -1,6 +1,7 @@
 from . import test_call_campaign
 from . import test_call_campaign_access
 from . import test_call_campaign_attack
+from . import test_call_campaign_attack_companies
 from . import test_call_campaign_call_screen
 from . import test_call_campaign_callbacks
 from . import test_call_campaign_crons

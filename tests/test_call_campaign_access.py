@@ -75,6 +75,8 @@ class TestCallCampaignAccess(CallCampaignCase):
 
     def test_multi_company(self):
         company2 = self.env["res.company"].create({"name": "Other Co"})
+        # a campaign's agents belong to its company (Odoo's company check)
+        self.agent.company_ids |= company2
         foreign = self.env["call.campaign"].create(
             {
                 "name": "Foreign",

@@ -234,7 +234,7 @@ class TestAudience(AudienceCaseMixin, CallCampaignCase):
         self.env["call.campaign"]._cron_sync_audiences()
         self.assertNotIn(secret, self.audience_members().partner_id)
         self.assertEqual(len(self.audience_members()), 6)
-        with self.assertRaisesRegex(UserError, "cannot be chosen"):
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
             campaign.write({"audience_user_id": self.env.ref("base.user_admin").id})
 
     def test_the_cron_works_in_batches_with_progress(self):

@@ -184,12 +184,17 @@ class TestCallbackGovernance(CallCampaignCase):
         partners = self.su_env["res.partner"].create(
             [{"name": f"New {i}"} for i in range(2)]
         )
+        # a callback status that takes no date (Follow up requires one)
+        callback = self.su_env["call.status"].create(
+            {"name": "Callback", "behavior": "my_record"}
+        )
+        self.campaign.sudo().status_ids |= callback
         before = self._snapshot()
         wizard = self.env["call.campaign.member.add"].create(
             {
                 "campaign_id": self.campaign.id,
                 "domain": str([("id", "in", partners.ids)]),
-                "status_id": self.st_follow.id,
+                "status_id": callback.id,
                 "user_ids": [Command.set(self.agent.ids)],
             }
         )

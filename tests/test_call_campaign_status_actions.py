@@ -28,6 +28,7 @@ class TestStatusActions(CallCampaignCase):
         cls.send_quotation = ref("call_campaign.ir_actions_server_send_quotation")
         cls.failing = cls.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Send the brochure",
                 "model_id": cls.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "code",
@@ -129,6 +130,7 @@ class TestStatusActions(CallCampaignCase):
         stage = self.env["crm.stage"].create({"name": "Offer sent", "sequence": 3})
         to_stage = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Opportunity to Offer sent",
                 "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "call_lead",
@@ -298,6 +300,7 @@ class TestStatusActions(CallCampaignCase):
         )
         add = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Nurture them",
                 "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "call_campaign_add",
@@ -342,6 +345,7 @@ class TestStatusActions(CallCampaignCase):
         )
         self.st_not_interested.action_ids = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Nurture them",
                 "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "call_campaign_add",
@@ -373,6 +377,7 @@ class TestStatusActions(CallCampaignCase):
         )
         self.st_not_interested.action_ids = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Send abroad",
                 "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "call_campaign_add",
@@ -407,6 +412,7 @@ class TestStatusActions(CallCampaignCase):
     def test_a_multi_action_runs_member_actions_only(self):
         on_partners = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Archive contacts",
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
                 "state": "code",
@@ -415,6 +421,7 @@ class TestStatusActions(CallCampaignCase):
         )
         multi = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Several",
                 "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                 "state": "multi",
@@ -478,6 +485,7 @@ class TestStatusActions(CallCampaignCase):
     def test_only_member_actions_are_accepted(self):
         on_partners = self.env["ir.actions.server"].create(
             {
+                "call_status_usable": True,
                 "name": "Archive contacts",
                 "model_id": self.env["ir.model"]._get_id("res.partner"),
                 "state": "code",
@@ -495,6 +503,7 @@ class TestStatusActions(CallCampaignCase):
         with self.assertRaisesRegex(ValidationError, "choose the stage"):
             self.env["ir.actions.server"].create(
                 {
+                    "call_status_usable": True,
                     "name": "To a stage",
                     "model_id": self.env["ir.model"]._get_id("call.campaign.member"),
                     "state": "call_lead",

@@ -10,6 +10,17 @@ class CallCampaignCallbackReassign(models.TransientModel):
 
     _name = "call.campaign.callback.reassign"
     _description = "Reassign Callbacks"
+    _inherit = ["call.guard.mixin"]
+    # what the user fills in
+    _call_user_write_fields = frozenset(
+        {
+            "campaign_id",
+            "member_ids",
+            "only_overdue",
+            "user_id",
+            "user_ids",
+        }
+    )
 
     def _default_member_ids(self):
         Member = self.env["call.campaign.member"]
@@ -46,6 +57,15 @@ class CallCampaignCallbackReassign(models.TransientModel):
     callback_count = fields.Integer(
         "Callbacks to Reassign", compute="_compute_callback_count"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
 
     @api.depends("campaign_id", "user_id", "member_ids")
     def _compute_user_ids(self):

@@ -11,6 +11,18 @@ class CallCampaignMemberAdd(models.TransientModel):
 
     _name = "call.campaign.member.add"
     _description = "Add Members to a Call Campaign"
+    _inherit = ["call.guard.mixin"]
+    # what the user fills in
+    _call_user_write_fields = frozenset(
+        {
+            "campaign_id",
+            "domain",
+            "res_model",
+            "state",
+            "status_id",
+            "user_ids",
+        }
+    )
 
     campaign_id = fields.Many2one("call.campaign", required=True)
     res_model = fields.Selection(
@@ -38,6 +50,15 @@ class CallCampaignMemberAdd(models.TransientModel):
     blacklisted_count = fields.Integer("On the Blacklist", readonly=True)
     no_contact_count = fields.Integer("Without Contact", readonly=True)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
+
     @public_method(one=True)
     def action_add(self):
         try:
@@ -49,7 +70,8 @@ class CallCampaignMemberAdd(models.TransientModel):
         counts = self.campaign_id._add_members_from(
             records, self.status_id, self.user_ids
         )
-        self.write(
+        # the results are the add-on's to write, not the user's
+        self.sudo().write(
             {
                 "state": "done",
                 "added_count": counts["added"],

@@ -10,6 +10,19 @@ class CallCampaignMemberForward(models.TransientModel):
 
     _name = "call.campaign.member.forward"
     _description = "Forward Call Campaign Members"
+    _inherit = ["call.guard.mixin"]
+    # what the user fills in
+    _call_user_write_fields = frozenset(
+        {
+            "campaign_id",
+            "member_ids",
+            "next_call_date",
+            "note",
+            "reason_id",
+            "status_id",
+            "user_id",
+        }
+    )
 
     def _default_member_ids(self):
         return self.env["call.campaign.member"]._from_active_context()
@@ -46,6 +59,15 @@ class CallCampaignMemberForward(models.TransientModel):
     next_call_date = fields.Datetime("Follow-up Date")
     date_required = fields.Boolean(related="status_id.date_required")
     note = fields.Text()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
 
     @api.depends("member_ids")
     def _compute_member_count(self):

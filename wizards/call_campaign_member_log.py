@@ -17,6 +17,23 @@ class CallCampaignMemberLog(models.TransientModel):
 
     _name = "call.campaign.member.log"
     _description = "Log a Call"
+    _inherit = ["call.guard.mixin"]
+    # what the user fills in
+    _call_user_write_fields = frozenset(
+        {
+            "expected_revenue",
+            "member_id",
+            "member_ids",
+            "next_call_date",
+            "note",
+            "outcome",
+            "partner_filter_id",
+            "quick_date",
+            "reason_id",
+            "stage_id",
+            "status_id",
+        }
+    )
 
     def _default_member_ids(self):
         return self.env["call.campaign.member"]._from_active_context()
@@ -105,6 +122,15 @@ class CallCampaignMemberLog(models.TransientModel):
     interaction_ids = fields.One2many(
         "call.interaction", compute="_compute_interaction_ids", string="Contact History"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._call_guard_write(vals)
+        return super().write(vals)
 
     @api.depends("member_ids")
     def _compute_member_count(self):
