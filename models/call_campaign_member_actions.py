@@ -128,6 +128,13 @@ class CallCampaignMember(models.Model):
             ready_made = READY_MADE.get(action.state)
             try:
                 with self.env.cr.savepoint():
+                    if not action.call_status_usable or action.usage != (
+                        "ir_actions_server"
+                    ):
+                        # chosen before an administrator decided (an upgrade)
+                        raise UserError(
+                            self.env._("This action is not meant for statuses.")
+                        )
                     if (
                         action.groups_id
                         and not self.env.su

@@ -76,49 +76,52 @@ def _is_id(value):
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31
 
 
+def _check_selection(model, field, value):
+    _check_text(model, field, value)
+    if not callable(field.selection) and value not in dict(field.selection):
+        raise _value_error(
+            model,
+            field,
+            value,
+            model.env._("one of %s", ", ".join(dict(field.selection))),
+        )
+
+
+def _check_id(model, field, value):
+    if isinstance(value, models.BaseModel):
+        if field.type == "many2one" and value._name != field.comodel_name:
+            raise _value_error(model, field, value, model.env._("an id"))
+    elif not _is_id(value):
+        raise _value_error(model, field, value, model.env._("an id"))
+
+
+def _check_number(model, field, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _value_error(model, field, value, model.env._("a number"))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _value_error(model, field, value, model.env._("a number"))
+    if field.type == "integer" and not -(2**31) <= value < 2**31:
+        raise _value_error(model, field, value, model.env._("a whole number"))
+
+
+def _check_date(model, field, value):
+    if isinstance(value, str):
+        _check_text(model, field, value)
+        try:
+            fields.Datetime.to_datetime(value[:30])
+        except ValueError:
+            raise _value_error(model, field, value, model.env._("a date")) from None
+    elif not isinstance(value, datetime.date):
+        raise _value_error(model, field, value, model.env._("a date"))
+
+
 def _check_value(model, field, value):
     """One value of ``field``, as Odoo's ORM will read it."""
-    env = model.env
     if value is None or value is False:
         return
-    ftype = field.type
-    if ftype in ("char", "text", "html"):
-        _check_text(model, field, value)
-    elif ftype == "selection":
-        _check_text(model, field, value)
-        if not callable(field.selection) and value not in dict(field.selection):
-            raise _value_error(
-                model,
-                field,
-                value,
-                env._("one of %s", ", ".join(dict(field.selection))),
-            )
-    elif ftype in ("many2one", "many2one_reference"):
-        if isinstance(value, models.BaseModel):
-            if ftype == "many2one" and value._name != field.comodel_name:
-                raise _value_error(model, field, value, env._("an id"))
-        elif not _is_id(value):
-            raise _value_error(model, field, value, env._("an id"))
-    elif ftype in ("integer", "float", "monetary"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _value_error(model, field, value, env._("a number"))
-        if isinstance(value, float) and not math.isfinite(value):
-            raise _value_error(model, field, value, env._("a number"))
-        if ftype == "integer" and not -(2**31) <= value < 2**31:
-            raise _value_error(model, field, value, env._("a whole number"))
-    elif ftype in ("date", "datetime"):
-        if isinstance(value, str):
-            _check_text(model, field, value)
-            try:
-                converted = fields.Datetime.to_datetime(value[:30])
-            except ValueError:
-                converted = None
-            if converted is None:
-                raise _value_error(model, field, value, env._("a date"))
-        elif not isinstance(value, datetime.date):
-            raise _value_error(model, field, value, env._("a date"))
-    elif ftype in ("one2many", "many2many"):
-        _check_commands(model, field, value)
+    check = VALUE_CHECKS.get(field.type)
+    if check:
+        check(model, field, value)
 
 
 def _check_commands(model, field, value):
@@ -138,7 +141,9 @@ def _check_commands(model, field, value):
             or isinstance(command[0], bool)
         ):
             raise _value_error(model, field, value, expected)
-        if command[0] in (0, 1) and (len(command) < 3 or not isinstance(command[2], dict)):
+        if command[0] in (0, 1) and (
+            len(command) < 3 or not isinstance(command[2], dict)
+        ):
             raise _value_error(model, field, value, expected)
         if command[0] in (1, 2, 3, 4) and (len(command) < 2 or not _is_id(command[1])):
             raise _value_error(model, field, value, expected)
@@ -150,6 +155,23 @@ def _check_commands(model, field, value):
             raise _value_error(model, field, value, expected)
         if command[0] in (0, 1):
             check_vals(comodel, command[2], strict=False)
+
+
+VALUE_CHECKS = {
+    "char": _check_text,
+    "text": _check_text,
+    "html": _check_text,
+    "selection": _check_selection,
+    "many2one": _check_id,
+    "many2one_reference": _check_id,
+    "integer": _check_number,
+    "float": _check_number,
+    "monetary": _check_number,
+    "date": _check_date,
+    "datetime": _check_date,
+    "one2many": _check_commands,
+    "many2many": _check_commands,
+}
 
 
 def check_vals(model, vals, strict=True):
@@ -202,7 +224,7 @@ def context_defaults_as_values(model, vals_list):
         and key[len("default_") :] in model._fields
     }
     if any(isinstance(key, str) and key.startswith("default_") for key in context):
-        model = model.with_context(clean_context(context))
+        model = model.with_env(model.env(context=clean_context(context)))
     if defaults:
         check_vals(model, defaults)
         vals_list = [dict(defaults, **vals) for vals in vals_list]

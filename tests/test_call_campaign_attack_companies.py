@@ -63,7 +63,10 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         )
         Partner = cls.env["res.partner"]
         cls.partners = Partner.create(
-            [{"name": f"Home customer {i}", "phone": f"+48 601 400 {i:03d}"} for i in range(4)]
+            [
+                {"name": f"Home customer {i}", "phone": f"+48 601 400 {i:03d}"}
+                for i in range(4)
+            ]
         )
         cls.partner_c2 = Partner.create(
             {"name": "Foreign customer", "company_id": cls.company2.id}
@@ -259,7 +262,9 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         ):
             for user in (self.agent, self.manager):
                 with self.subTest(field=fname, user=user.login):
-                    self.rpc_refused(user, MEMBER, "write", self.mine.ids, {fname: value})
+                    self.rpc_refused(
+                        user, MEMBER, "write", self.mine.ids, {fname: value}
+                    )
         self.env.invalidate_all()
         self.assertFalse(self.mine.lead_outcome)
         self.assertFalse(self.mine.lead_won_revenue)
@@ -289,20 +294,26 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
                     {"action_ids": [Command.link(action.id)]},
                 )
         self.env.invalidate_all()
-        self.assertFalse(self.st_interested.action_ids & (crons.ir_actions_server_id | next_call))
+        self.assertFalse(
+            self.st_interested.action_ids & (crons.ir_actions_server_id | next_call)
+        )
         # a code action that calls a cron: refused where it runs, the status
         # change stays, the transaction is never committed half-way
         self.st_interested.action_ids = self.status_action(
             "Schedule everything", "model._cron_schedule_calls()"
         )
-        with mute_logger("odoo.addons.call_campaign.models.call_campaign_member_actions"):
+        with mute_logger(
+            "odoo.addons.call_campaign.models.call_campaign_member_actions"
+        ):
             answer = self.rpc(
                 self.agent, MEMBER, "set_status", self.mine.ids, self.st_interested.id
             )
         self.result(answer)
         self.env.invalidate_all()
         self.assertEqual(self.mine.status_id, self.st_interested)
-        self.assertIn("cannot run inside a status action", self.mine.status_action_warning)
+        self.assertIn(
+            "cannot run inside a status action", self.mine.status_action_warning
+        )
 
     # 5 -----------------------------------------------------------------
     def test_05_create_goes_through_the_status_checks(self):
@@ -311,11 +322,17 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         before = self.count(MEMBER, [])
         for vals, expected in (
             (
-                {"status_id": self.st_follow.id, "next_call_date": "2001-02-03 04:05:06"},
+                {
+                    "status_id": self.st_follow.id,
+                    "next_call_date": "2001-02-03 04:05:06",
+                },
                 "in the past",
             ),
             (
-                {"status_id": self.st_follow.id, "next_call_date": "1999-02-03 04:05:06"},
+                {
+                    "status_id": self.st_follow.id,
+                    "next_call_date": "1999-02-03 04:05:06",
+                },
                 "next_call_date",
             ),
             (
@@ -389,7 +406,11 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         self.assertEqual(self.result(answer), self.reserved.id)
         history = self.count(INTERACTION, [("member_id", "=", self.reserved.id)])
         message = self.rpc_refused(
-            self.agent, MEMBER, "set_status", self.reserved.ids, self.st_not_interested.id
+            self.agent,
+            MEMBER,
+            "set_status",
+            self.reserved.ids,
+            self.st_not_interested.id,
         )
         self.assertIn("Anna Agent is calling", message)
         log = self.result(
@@ -402,7 +423,9 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         )
         self.assertIn(
             "Anna Agent is calling",
-            self.rpc_refused(self.agent, "call.campaign.member.log", "action_log", [log]),
+            self.rpc_refused(
+                self.agent, "call.campaign.member.log", "action_log", [log]
+            ),
         )
         forward = self.result(
             self.rpc(
@@ -449,7 +472,9 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
             "subtype_xmlid='mail.mt_note')",
         )
         self.result(
-            self.rpc(self.agent, MEMBER, "set_status", self.mine.ids, self.st_interested.id)
+            self.rpc(
+                self.agent, MEMBER, "set_status", self.mine.ids, self.st_interested.id
+            )
         )
         self.env.invalidate_all()
         self.assertEqual(self.campaign.color, 7, "agents may not write campaigns")
@@ -458,7 +483,9 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
             [("model", "=", MEMBER), ("res_id", "=", self.mine.id)], limit=1
         )
         self.assertIn("Status action ran", message.body)
-        self.assertEqual(message.author_id, self.agent.partner_id, "the user is the author")
+        self.assertEqual(
+            message.author_id, self.agent.partner_id, "the user is the author"
+        )
 
     # 9 -----------------------------------------------------------------
     def test_09_malformed_values_are_clear_errors(self):
@@ -477,11 +504,17 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
                 ("call.campaign", "create", [{"name": "a\x00b"}]),
                 ("mail.activity", "create", [None]),
                 ("mail.activity", "create", [{"activity_type_id": [1], "res_id": 1}]),
-                ("res.partner", "write", [self.partners[3].ids, {"phone": "+48\x00601"}]),
+                (
+                    "res.partner",
+                    "write",
+                    [self.partners[3].ids, {"phone": "+48\x00601"}],
+                ),
                 ("res.partner", "create", [[{"name": "x", "call_undialable": True}]]),
                 ("call.contact.number", "create", [{"partner_id": "x", "number": "1"}]),
             ):
-                with self.subTest(user=user.login, model=model, method=method, args=args):
+                with self.subTest(
+                    user=user.login, model=model, method=method, args=args
+                ):
                     self.rpc_refused(user, model, method, *args)
         self.env.invalidate_all()
         self.assertEqual(self.mine.priority, "0")
