@@ -247,6 +247,42 @@ class TestTrustThirdRound(RpcCaseMixin, HttpCase):
         self.env.invalidate_all()
         self.assertEqual(member.user_id, self.agent)
         self.assertNotIn(self.agent_c2, self.campaign.agent_ids)
+        # the add wizard into the other company's campaign, and callbacks
+        # handed to its agent
+        before = self.count(MEMBER, [("campaign_id", "=", self.campaign2.id)])
+        add = self.result(
+            self.rpc(
+                self.manager,
+                "call.campaign.member.add",
+                "create",
+                {
+                    "campaign_id": self.campaign2.id,
+                    "domain": str([("id", "=", shared.id)]),
+                },
+            )
+        )
+        self.rpc_refused(self.manager, "call.campaign.member.add", "action_add", [add])
+        self.assertEqual(
+            self.count(MEMBER, [("campaign_id", "=", self.campaign2.id)]), before
+        )
+        callback = self.partners[3]
+        self.spare.sudo()._write_workflow(
+            {
+                "status_id": self.st_follow.id,
+                "next_call_date": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        self.campaign.status_ids |= self.st_follow
+        self.rpc_refused(
+            self.manager,
+            MEMBER,
+            "reassign_callbacks",
+            self.spare.ids,
+            [self.agent_c2.id],
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.spare.user_id, self.agent)
+        self.assertEqual(self.spare.partner_id, callback)
 
     # 3 -----------------------------------------------------------------
     def test_03_derived_figures_are_not_written(self):
