@@ -13,6 +13,9 @@ from . import call_campaign_member_pacing
 from . import call_campaign_member_revenue
 from . import call_campaign_member_actions
 from . import call_campaign_member_callbacks
+from . import call_campaign_member_dialer
+from . import call_campaign_call
+from . import call_agent_state
 from . import call_campaign_audience
 from . import call_interaction
 from . import call_contact_number

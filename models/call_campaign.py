@@ -60,6 +60,7 @@ USER_FIELDS = frozenset(
         "max_callbacks_per_agent",
         "max_callback_days",
         "reservation_minutes",
+        "wrapup_seconds",
         "max_attempts_total",
         "max_attempts_per_day",
         "exhausted_status_id",
@@ -242,6 +243,12 @@ class CallCampaign(models.Model):
         default=0,
         help="Furthest follow-up date of a “My record” callback, in days from now: "
         "a later date is refused. 0: no limit.",
+    )
+    wrapup_seconds = fields.Integer(
+        "Wrap-up (seconds)",
+        default=30,
+        help="After logging a result the agent is in wrap-up this long, then "
+        "ready for the dialer (Save & Next goes straight to the next call).",
     )
     reservation_minutes = fields.Integer(
         "Reservation (minutes)",
@@ -1050,6 +1057,22 @@ class CallCampaign(models.Model):
                     campaign=self.name,
                 )
             )
+
+    def _outcome_status(self, outcome):
+        """The status a dialer's ``outcome`` gives here: the campaign's own
+        automatic status for it, else the reference book's (one is shipped
+        for every outcome), so that no outcome leaves a member reserved."""
+        self.ensure_one()
+        return self.status_ids.filtered(lambda s: s.auto_outcome == outcome)[
+            :1
+        ] or self.env["call.status"].sudo().search(
+            [
+                ("auto_outcome", "=", outcome),
+                ("campaign_id", "=", False),
+                ("company_id", "in", [False, self.company_id.id]),
+            ],
+            limit=1,
+        )
 
     def _offered_statuses(self):
         """Statuses every one of these campaigns offers to its agents."""

@@ -1,5 +1,5 @@
-"""The calling queue: “Next call” and its reservations, and the call
-outcomes a dialer (or an agent) reports."""
+"""The calling queue: “Next call” and its reservations (what a dialer
+reports is in ``call_campaign_member_dialer.py``)."""
 
 from datetime import timedelta
 
@@ -12,9 +12,8 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_date, format_datetime, mute_logger
 
 from .call_interaction import CALL_KINDS
-from .call_status import FINAL_BEHAVIORS, OUTCOMES
 from .local_day import local_midnight
-from .public_method import ChoiceArg, IntArg, RecordArg, TextArg, public_method
+from .public_method import RecordArg, TextArg, call_error, public_method
 
 # rows read at once by "Next call" before locking them one by one
 CANDIDATES_PER_READ = 10
@@ -24,8 +23,6 @@ QUEUE_CAMPAIGN_FIELDS = [
     "max_attempts_total",
     "max_attempts_per_day",
 ]
-# longest call a dialer may report, in seconds (a day)
-MAX_CALL_DURATION = 86400
 
 
 class CallCampaignMember(models.Model):
@@ -140,21 +137,6 @@ class CallCampaignMember(models.Model):
         return self._next_for_agent(campaign_ids)
 
     @api.model
-    @public_method(campaign_ids=RecordArg("call.campaign", many=True))
-    def next_number_for_agent(self, campaign_ids=None):
-        """``next_for_agent`` for a dialer: the member reserved and the number
-        to dial (the first good number of the contact in the campaign's
-        order). ``{'member_id', 'partner_id', 'number', 'number_label'}``,
-        all False when nobody is due."""
-        member = self._next_for_agent(campaign_ids)
-        return {
-            "member_id": member.id or False,
-            "partner_id": member.partner_id.id or False,
-            "number": member.dial_number or False,
-            "number_label": member.dial_number_label or False,
-        }
-
-    @api.model
     def _next_for_agent(self, campaign_ids, exclude=None):
         """``next_for_agent``; ``exclude``: members not to give now (the one
         the agent just skipped)."""
@@ -173,151 +155,11 @@ class CallCampaignMember(models.Model):
             self._queue_conditions(campaigns, tier, now, open_pairs)
             for tier in ("own_callbacks", "priority", "rest")
         ]
-        return self._reserve_next(tiers, now, open_pairs is not None, exclude)
-
-    @public_method(
-        outcome=ChoiceArg(OUTCOMES),
-        duration=IntArg(0, MAX_CALL_DURATION),
-        note=TextArg(),
-        number=TextArg(),
-    )
-    def register_call_outcome(self, outcome, duration=0, note=None, number=None):
-        """A dialer reports a call attempt on these members: the attempt is
-        counted and, unless answered, the campaign's automatic status for the
-        outcome applies with its retry rules, then its attempt cap. Returns
-        the interaction ids.
-
-        ``number``: the number dialled, one of the contact's (default: the
-        member's ``dial_number``); the history keeps it. ``invalid_number``
-        marks it wrong for every campaign: the next attempt dials the next
-        good number, and a member left without one moves to the campaign's
-        "no good number" status.
-
-        Agents report for the members reserved or assigned to them; users of
-        the Call Dialer group and managers for any member they can see."""
-        if not self:
-            raise UserError(self.env._("Choose the members the call outcome is about."))
-        self._check_outcome_allowed()
-        dialled = self._dialled_numbers(number)
-        now = fields.Datetime.now()
-        self._register_contact(now, reached=outcome == "answered")
-        call_vals = {"outcome": outcome, "duration": duration}
-        member_vals = {
-            member_id: {"phone_number": value} for member_id, value in dialled.items()
-        }
-        interactions = self.env["call.interaction"]
-        plain = self.browse()
-        todo = self
-        if outcome == "invalid_number":
-            no_number = self._register_wrong_number(dialled, now)
-            for campaign, members in no_number.grouped("campaign_id").items():
-                if not campaign.invalid_number_status_id:
-                    continue
-                interactions |= members._set_status(
-                    campaign.invalid_number_status_id,
-                    None,
-                    note=note or self.env._("No good number left."),
-                    kind="outcome",
-                    extra_vals=call_vals,
-                    member_vals=member_vals,
-                    system=True,
-                )
-                todo -= members
-        for campaign, members in todo.grouped("campaign_id").items():
-            status = (
-                campaign.status_ids.filtered(lambda s: s.auto_outcome == outcome)[:1]
-                if outcome != "answered"
-                else False
-            )
-            if not status:
-                plain |= members
-                continue
-            exhausted = members.filtered(
-                lambda m, st=status: (
-                    st.max_attempts and m.attempt_count >= st.max_attempts
-                )
-            )
-            if exhausted:
-                interactions |= exhausted._set_status(
-                    status.exhausted_status_id,
-                    None,
-                    note=note,
-                    kind="outcome",
-                    extra_vals=call_vals,
-                    member_vals=member_vals,
-                    system=True,
-                )
-            retry = members - exhausted
-            if retry:
-                date = fields.Datetime.now() + timedelta(minutes=status.retry_delay)
-                interactions |= retry._set_status(
-                    status,
-                    date if status.retry_delay else None,
-                    note=note,
-                    kind="outcome",
-                    extra_vals=call_vals,
-                    member_vals=member_vals,
-                    system=True,
-                )
-        interactions |= self.env["call.interaction"]._create_timeline_events(
-            [
-                member._prepare_interaction_vals(
-                    "outcome",
-                    note=note or False,
-                    previous_status_id=False,
-                    **call_vals,
-                    **member_vals[member.id],
-                )
-                for member in plain
-            ]
-        )
-        interactions |= self._apply_attempt_caps()
-        return interactions.ids
-
-    def _check_outcome_allowed(self):
-        """Who may report a call, and on which members."""
-        self.check_access("write")
-        stopped = self.campaign_id.filtered(lambda c: c.state != "running")
-        if stopped:
-            raise UserError(
-                self.env._(
-                    "The campaign “%s” is not running: no call outcome can be recorded.",
-                    stopped[0].name,
-                )
-            )
-        final = self.filtered(lambda m: m.behavior in FINAL_BEHAVIORS)
-        if final:
-            raise UserError(
-                self.env._(
-                    "%(member)s is %(state)s: no call outcome can be recorded.",
-                    member=final[0].display_name,
-                    state=final[0]._state_label(),
-                )
-            )
-        user = self.env.user
-        if self.env.su or user.has_group("call_campaign.group_call_manager"):
-            return
-        if user.has_group("call_campaign.group_call_dialer"):
-            return
-        now = fields.Datetime.now()
-        foreign = self.filtered(
-            lambda m: (
-                m.user_id != user
-                and not (
-                    m.reserved_user_id == user
-                    and m.reserved_until
-                    and m.reserved_until >= now
-                )
-            )
-        )
-        if foreign:
-            raise UserError(
-                self.env._(
-                    "%s is neither reserved nor assigned to you: report calls of your "
-                    "own members (Next Call gives you one).",
-                    foreign[0].display_name,
-                )
-            )
+        member = self._reserve_next(tiers, now, open_pairs is not None, exclude)
+        if member and not self.env.su:
+            # the agent is on a call (from offline or paused too: visibly)
+            self.env.user._set_call_agent_state("on_call")
+        return member
 
     @public_method(one=True)
     def explain_queue(self):
@@ -855,12 +697,13 @@ class CallCampaignMember(models.Model):
             )
         )
         if foreign:
-            raise UserError(
+            raise call_error(
                 self.env._(
                     "%s is not reserved to you: only the member “Next Call” gave you "
                     "can be skipped.",
                     foreign[0].display_name,
-                )
+                ),
+                "not_yours",
             )
         self._release_reservation()
         return self._create_history("skipped", note=reason or False).ids

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
 from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
-from .public_method import DatetimeArg, RecordArg, TextArg, public_method
+from .public_method import DatetimeArg, RecordArg, TextArg, call_error, public_method
 
 # a follow-up date this much in the past is still "now" (form latency)
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -94,6 +94,12 @@ class CallCampaignMember(models.Model):
                 self._check_callback_dates(dates)
                 self.filtered("active")._check_callback_count(owner)
         previous = {m.id: m.status_id for m in self}
+        # the result of the agent's own call: wrap-up, then ready
+        wrapping = (
+            not system
+            and not self.env.su
+            and self.filtered(lambda m: m.reserved_user_id == self.env.user)
+        )
         by_date = defaultdict(list)
         for member in self:
             by_date[dates[member.id]].append(member.id)
@@ -119,6 +125,11 @@ class CallCampaignMember(models.Model):
         )
         if status.behavior == "do_not_call":
             self._apply_do_not_call(status, note, cascade=cascade)
+        if wrapping:
+            self.env.user._set_call_agent_state(
+                "wrap_up",
+                wrapup_seconds=max(wrapping.campaign_id.mapped("wrapup_seconds")),
+            )
         interactions |= self._run_status_actions(status)
         return interactions
 
@@ -242,12 +253,13 @@ class CallCampaignMember(models.Model):
         if not self._may_use_hidden_statuses() and not system:
             final = self.filtered(lambda m: m.status_id.behavior in FINAL_BEHAVIORS)
             if final:
-                raise UserError(
+                raise call_error(
                     self.env._(
                         "%(member)s is %(state)s: only a call manager can reopen it.",
                         member=final[0].display_name,
                         state=final[0]._state_label(),
-                    )
+                    ),
+                    final[0].state,
                 )
         if not system:
             self._check_reservations()
@@ -269,7 +281,7 @@ class CallCampaignMember(models.Model):
             )
         )
         if held and not self._may_use_hidden_statuses():
-            raise UserError(
+            raise call_error(
                 self.env._(
                     "%(agent)s is calling %(member)s until %(time)s.",
                     agent=held[0].reserved_user_id.name,
@@ -277,7 +289,8 @@ class CallCampaignMember(models.Model):
                     time=format_datetime(
                         self.env, held[0].reserved_until, dt_format="HH:mm"
                     ),
-                )
+                ),
+                "reserved_by_other",
             )
 
     @api.model

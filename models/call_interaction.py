@@ -28,6 +28,7 @@ KINDS = [
     ("sms_sent", "SMS sent"),
     ("audience_join", "Joined from the audience"),
     ("audience_leave", "Left the audience"),
+    ("connected", "Connected to an agent"),
     # CRM events of the customer timeline
     ("partner_created", "Contact created"),
     ("salesperson_assigned", "Salesperson assigned"),
@@ -66,6 +67,7 @@ CAMPAIGN_KINDS = (
     "sms_sent",
     "audience_join",
     "audience_leave",
+    "connected",
 )
 # icon and colour (Odoo colour index) of each kind on the timeline
 KIND_STYLES = {
@@ -91,6 +93,7 @@ KIND_STYLES = {
     "sms_sent": ("fa-mobile", 4),
     "audience_join": ("fa-sign-in", 4),
     "audience_leave": ("fa-sign-out", 1),
+    "connected": ("fa-headphones", 10),
     "partner_created": ("fa-address-card", 7),
     "salesperson_assigned": ("fa-user-circle", 10),
     "salesperson_removed": ("fa-user-times", 1),
@@ -161,7 +164,12 @@ class CallInteraction(models.Model):
         store=True,
         help="For call attempts: whether the customer answered.",
     )
-    duration = fields.Integer("Duration (seconds)")
+    duration = fields.Integer(
+        "Duration (seconds)", help="Talk time of the call: ring time is not in it."
+    )
+    call_id = fields.Many2one(
+        "call.campaign.call", index="btree_not_null", ondelete="restrict"
+    )
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
     )

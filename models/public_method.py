@@ -20,6 +20,28 @@ MAX_TEXT_LENGTH = 5000
 QUOTE_LENGTH = 40
 
 
+def call_error(message, key):
+    """A refusal of the add-on's API (a ``UserError``, as clients expect)
+    with a stable machine ``key`` (``not_running``, ``closed``,
+    ``not_yours``, ``reserved_by_other``, ``not_ready``, ``conflict``,
+    ``bad_argument``...): JSON-RPC clients read it in the error's
+    ``data.context.error_key``, XML-RPC clients at the end of the message
+    (``[key]``), never by parsing the translated text."""
+    error = UserError(f"{message} [{key}]")
+    error.context = {"error_key": key}
+    return error
+
+
+def error_key(error):
+    """The machine key of a refusal (``call_error``), or None."""
+    return (getattr(error, "context", None) or {}).get("error_key")
+
+
+def bad_argument(message):
+    """What a caller sent is not what the method takes."""
+    return call_error(message, "bad_argument")
+
+
 def _quote(value):
     text = repr(value)
     return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
@@ -42,7 +64,7 @@ class Arg:
     def convert(self, env, name, value):
         if value is None or value is False:
             if self.required:
-                raise UserError(env._("The argument “%s” is required.", name))
+                raise bad_argument(env._("The argument “%s” is required.", name))
             return self.empty(env)
         return self.check(env, name, value)
 
@@ -82,7 +104,7 @@ class RecordArg(Arg):
             raise self._wrong(env, name, value)
         missing = records - records.exists()
         if missing:
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%(argument)s”: %(model)s %(ids)s does not exist.",
                     argument=name,
@@ -94,7 +116,7 @@ class RecordArg(Arg):
 
     def _wrong(self, env, name, value):
         if self.many:
-            return UserError(
+            return bad_argument(
                 env._(
                     "The argument “%(argument)s” must be an id or a list of ids of "
                     "%(model)s, not %(value)s.",
@@ -103,7 +125,7 @@ class RecordArg(Arg):
                     value=_quote(value),
                 )
             )
-        return UserError(
+        return bad_argument(
             env._(
                 "The argument “%(argument)s” must be the id of one %(model)s, not %(value)s.",
                 argument=name,
@@ -117,7 +139,7 @@ class DatetimeArg(Arg):
     """A date and time in UTC: "YYYY-MM-DD HH:MM:SS" (or a date) or a datetime."""
 
     def check(self, env, name, value):
-        error = UserError(
+        error = bad_argument(
             env._(
                 "The argument “%(argument)s” must be a date and time "
                 "(YYYY-MM-DD HH:MM:SS, UTC), not %(value)s.",
@@ -148,7 +170,7 @@ class TextArg(Arg):
 
     def check(self, env, name, value):
         if not isinstance(value, str):
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%(argument)s” must be a text, not %(value)s.",
                     argument=name,
@@ -156,14 +178,14 @@ class TextArg(Arg):
                 )
             )
         if "\x00" in value:
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%s” contains a NUL character.",
                     name,
                 )
             )
         if len(value) > self.max_length:
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%(argument)s” is too long: %(length)s characters, "
                     "at most %(max)s.",
@@ -184,7 +206,7 @@ class ChoiceArg(Arg):
 
     def check(self, env, name, value):
         if not isinstance(value, str) or value not in self.choices:
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%(argument)s” must be one of %(valid)s, not %(value)s.",
                     argument=name,
@@ -208,7 +230,7 @@ class IntArg(Arg):
 
     def check(self, env, name, value):
         if not _is_int(value) or not self.minimum <= value <= self.maximum:
-            raise UserError(
+            raise bad_argument(
                 env._(
                     "The argument “%(argument)s” must be a whole number from %(min)s "
                     "to %(max)s, not %(value)s.",
@@ -227,7 +249,7 @@ def _check_records(records, method_name):
     if not records._ids:
         return records
     if not all(_is_id(record_id) for record_id in records._ids):
-        raise UserError(
+        raise bad_argument(
             env._(
                 "%(method)s: the records must be given as ids (whole numbers), "
                 "not %(ids)s.",
@@ -262,7 +284,7 @@ def public_method(one=False, **specs):
         def checked(self, *args, **kwargs):
             env = self.env
             if self._abstract:
-                raise UserError(
+                raise bad_argument(
                     env._(
                         "%(method)s cannot be called on %(model)s, which has no records.",
                         method=method.__name__,
@@ -274,7 +296,7 @@ def public_method(one=False, **specs):
             try:
                 bound = signature.bind(self, *args, **kwargs)
             except TypeError as error:
-                raise UserError(
+                raise bad_argument(
                     env._(
                         "%(method)s does not take these arguments (%(error)s). "
                         "Expected: %(signature)s.",
@@ -286,7 +308,7 @@ def public_method(one=False, **specs):
                     )
                 ) from None
             if one and len(self) != 1:
-                raise UserError(
+                raise bad_argument(
                     env._(
                         "%(method)s works on exactly one record, not %(count)s.",
                         method=method.__name__,

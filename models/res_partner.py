@@ -1,13 +1,13 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL, split_every
 
 from .call_contact_number import PARTNER_NUMBER_FIELDS
 from .call_guard import check_foreign_vals
 from .call_interaction import CALL_KINDS
 from .local_day import local_midnight
+from .public_method import call_error
 
 # the rolling window of the weekly contact-pressure budget
 PRESSURE_WINDOW = timedelta(days=7)
@@ -156,13 +156,14 @@ class ResPartner(models.Model):
     def _check_call_allowed(self, except_members=None):
         refused = self._call_blacklisted(except_members)
         if refused:
-            raise UserError(
+            raise call_error(
                 self.env._(
                     "%s does not want to be called (phone blacklist or a “do not call” "
                     "status): only a call manager can remove the number from the "
                     "blacklist and reopen the do-not-call memberships.",
                     refused[0].display_name,
-                )
+                ),
+                "do_not_call",
             )
 
     def _prepare_timeline_vals(self, kind, **values):

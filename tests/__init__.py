@@ -5,6 +5,7 @@ from . import test_call_campaign_attack_companies
 from . import test_call_campaign_call_screen
 from . import test_call_campaign_callbacks
 from . import test_call_campaign_crons
+from . import test_call_campaign_dialer
 from . import test_call_campaign_guarantees
 from . import test_call_campaign_i18n
 from . import test_call_campaign_member_add

@@ -409,9 +409,17 @@ class TestCallCampaignAttack(RpcCaseMixin, HttpCase):
         )
 
     def test_outcomes_only_where_they_make_sense(self):
-        self.assertRefusedUnchanged(
-            self.closed, MEMBER, "register_call_outcome", [self.closed.id], "answered"
+        # a closed member's call is a late record: kept, nothing reopened
+        before = self.snapshot(self.closed)
+        answer = self.rpc(
+            self.agent, MEMBER, "register_call_outcome", [self.closed.id], "answered"
         )
+        self.assertEqual(len(answer.get("result", [])), 1, answer)
+        after = self.snapshot(self.closed)
+        self.assertEqual(after["status"], before["status"])
+        self.assertEqual(after["date"], before["date"])
+        self.assertEqual(after["attempts"], before["attempts"] + 1)
+        self.assertEqual(after["history"], before["history"] + 1)
         self.assertRefusedUnchanged(
             self.in_finished,
             MEMBER,

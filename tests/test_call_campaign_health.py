@@ -94,9 +94,11 @@ class TestCampaignHealth(CallCampaignCase):
                     "attempts_per_reach": 2.0,
                     "callable_now_count": 2,  # m1, m4
                     "callable_today_count": 3,  # m1, m2 (11:30), m4
-                    "average_handle_time": 1.5,  # (60 + 120) / 2 s
-                    # 5 open members x 2 attempts each x 90 s
-                    "agent_hours_left": 0.25,
+                    # talk time of the answered call: the no-answer's 60 s
+                    # were ring time, never handle time
+                    "average_handle_time": 2.0,
+                    # 5 open members x 2 attempts each x 120 s
+                    "agent_hours_left": 1200 / 3600,
                 }
             ],
         )

@@ -72,11 +72,14 @@ class TestDialerOutcome(CallCampaignCase):
         )
 
     @users("cc_agent")
-    def test_outcome_without_campaign_status_only_counts(self):
-        member = self._assigned()
+    def test_every_outcome_has_a_shipped_status(self):
+        member = self._reserved()
         member.register_call_outcome("failed")
-        self.assertEqual(member.status_id, self.st_call)
+        self.assertEqual(
+            member.status_id, self.env.ref("call_campaign.call_status_failed")
+        )
         self.assertEqual(member.attempt_count, 1)
+        self.assertFalse(member.reserved_user_id, "no outcome leaves it reserved")
 
     @users("cc_agent")
     def test_refusals(self):

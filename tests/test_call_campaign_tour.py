@@ -1,7 +1,12 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
+from odoo.sql_db import TestCursor
 from odoo.tests import HttpCase, new_test_user, tagged
+
+from odoo.addons.bus.models.bus import dispatch, hashable
+from odoo.addons.bus.tests.common import WebsocketCase
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -200,4 +205,75 @@ class TestCallCampaignTours(HttpCase):
             f"/odoo/action-call_campaign.call_campaign_action/{campaign.id}",
             "call_campaign_manager_dashboard_tour",
             login="tour_manager",
+        )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestCallPopsUp(WebsocketCase):
+    """An answered call reaches the agent's browser over Odoo's bus.
+
+    Tests run in one transaction that is never committed, and the bus
+    announces notifications after a commit: as Odoo's own websocket tests do
+    (``WebsocketCase.trigger_notification_dispatching``), the websockets
+    listening to the channels a request notified are woken when that
+    request "commits"; everything else is the production path (the dialer's
+    JSON-RPC report, ``_bus_send``, the websocket, the agent's service)."""
+
+    def setUp(self):
+        super().setUp()
+        original = TestCursor.commit
+
+        def commit(cr):
+            channels = list(cr.postcommit.data.get("bus.bus.channels", ()))
+            original(cr)
+            for channel in channels:
+                for ws in list(dispatch._channels_to_ws.get(hashable(channel), ())):
+                    ws.trigger_notification_dispatching()
+
+        self.startPatcher(patch.object(TestCursor, "commit", commit))
+
+    def test_an_answered_call_pops_the_agents_screen(self):
+        """The dialer's report over JSON-RPC opens the agent's call screen;
+        the agent pauses and resumes from My day."""
+        agent = new_test_user(
+            self.env,
+            login="popup_agent",
+            name="Popup Agent",
+            groups="call_campaign.group_call_agent",
+        )
+        dialer = new_test_user(
+            self.env, login="popup_dialer", groups="call_campaign.group_call_dialer"
+        )
+        campaign = self.env["call.campaign"].create(
+            {
+                "name": "Popup Campaign",
+                "state": "running",
+                "agent_ids": [(6, 0, (agent | dialer).ids)],
+                "default_status_id": self.env.ref("call_campaign.call_status_call").id,
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Popup Customer", "phone": "+48 601 777 002"}
+        )
+        member = self.env["call.campaign.member"].create(
+            {"campaign_id": campaign.id, "partner_id": customer.id}
+        )
+        member._write_workflow(
+            {
+                "reserved_user_id": agent.id,
+                "reserved_until": fields.Datetime.now() + timedelta(minutes=15),
+            }
+        )
+        self.start_tour(
+            "/odoo", "call_campaign_popup_tour", login="popup_agent", timeout=120
+        )
+        logs = self.env["call.agent.state.log"].search(
+            [("user_id", "=", agent.id)], order="id"
+        )
+        self.assertEqual(logs.mapped("state")[:2], ["paused", "ready"])
+        self.assertEqual(
+            self.env["call.campaign.call"]
+            .search([("member_id", "=", member.id)])
+            .outcome,
+            "answered",
         )

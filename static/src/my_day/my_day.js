@@ -1,4 +1,4 @@
-import {Component, onWillStart, useState} from "@odoo/owl";
+import {Component, onWillStart, useEffect, useState} from "@odoo/owl";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {Layout} from "@web/search/layout";
@@ -17,13 +17,44 @@ export class CallCampaignMyDay extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
-        this.state = useState({figures: [], campaigns: [], loaded: false});
-        onWillStart(() => this.load());
+        this.live = useState(useService("call_campaign").state);
+        this.callCampaign = useService("call_campaign");
+        this.state = useState({figures: [], campaigns: [], reasons: [], loaded: false});
+        onWillStart(async () => {
+            this.state.reasons = await this.orm.searchRead(
+                "call.pause.reason",
+                [],
+                ["name"]
+            );
+            await this.callCampaign.refreshAgent();
+            await this.load();
+        });
+        // pushed over the bus: reservations, outcomes, the agent's state
+        useEffect(
+            (version) => {
+                if (version && this.state.loaded) {
+                    this.load();
+                }
+            },
+            () => [this.live.myDayVersion]
+        );
     }
 
     async load() {
         const day = await this.orm.call("call.campaign.member", "get_my_day", []);
         Object.assign(this.state, day, {loaded: true});
+    }
+
+    get agentState() {
+        return this.live.agent ? this.live.agent.state : "offline";
+    }
+
+    async pause(reasonId) {
+        await this.callCampaign.setAgentState("paused", reasonId);
+    }
+
+    async ready() {
+        await this.callCampaign.setAgentState("ready");
     }
 
     /** The call screen opens over the dashboard, whose figures follow. */

@@ -1,0 +1,40 @@
+import {reactive} from "@odoo/owl";
+import {registry} from "@web/core/registry";
+
+/**
+ * The agent's live link to the floor, fed by Odoo's bus (the agent's own
+ * channel): an answered call a dialer hands to the agent opens its call
+ * screen; the agent's state and My day follow what the server says. The
+ * browser never polls.
+ */
+export const callCampaignService = {
+    dependencies: ["bus_service", "action", "orm"],
+    start(env, {bus_service, action, orm}) {
+        const state = reactive({agent: null, myDayVersion: 0});
+        bus_service.subscribe("call_campaign/call", (payload) => {
+            if (payload.action) {
+                action.doAction(payload.action);
+            }
+        });
+        bus_service.subscribe("call_campaign/agent_state", () => refreshAgent());
+        bus_service.subscribe("call_campaign/my_day", () => {
+            state.myDayVersion++;
+        });
+        bus_service.start();
+        async function refreshAgent() {
+            state.agent = await orm.call("res.users", "get_call_agent_state", []);
+            state.myDayVersion++;
+            return state.agent;
+        }
+        async function setAgentState(agentState, reasonId = false) {
+            state.agent = await orm.call("res.users", "set_call_agent_state", [
+                agentState,
+                reasonId,
+            ]);
+            return state.agent;
+        }
+        return {state, refreshAgent, setAgentState};
+    },
+};
+
+registry.category("services").add("call_campaign", callCampaignService);
