@@ -190,9 +190,11 @@ class ResUsers(models.Model):
         now = fields.Datetime.now()
         agents = self.sudo()
         changed = agents.filtered(
-            lambda a: a._call_agent_state_now() != state
-            or (state == "paused" and a.call_pause_reason_id != reason)
-            or state == "wrap_up"
+            lambda a: (
+                a._call_agent_state_now() != state
+                or (state == "paused" and a.call_pause_reason_id != reason)
+                or state == "wrap_up"
+            )
         )
         if not changed:
             return
@@ -200,9 +202,11 @@ class ResUsers(models.Model):
         open_logs = Log.search([("user_id", "in", changed.ids), ("end", "=", False)])
         # a wrap-up that ran out was ready time from its end on
         ran_out = changed.filtered(
-            lambda a: a.call_agent_state == "wrap_up"
-            and a.call_wrapup_until
-            and a.call_wrapup_until <= now
+            lambda a: (
+                a.call_agent_state == "wrap_up"
+                and a.call_wrapup_until
+                and a.call_wrapup_until <= now
+            )
         )
         for log in open_logs:
             log.write(

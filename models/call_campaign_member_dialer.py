@@ -63,9 +63,7 @@ class CallCampaignMember(models.Model):
         agent = self.env["res.users"]._call_agent_of(agent_id)
         if agent != self.env.user:
             agent._check_call_agent_ready()
-        member = self.with_user(agent)._next_for_agent(campaign_ids).with_env(
-            self.env
-        )
+        member = self.with_user(agent)._next_for_agent(campaign_ids).with_env(self.env)
         return {
             "member_id": member.id or False,
             "partner_id": member.partner_id.id or False,
@@ -107,13 +105,17 @@ class CallCampaignMember(models.Model):
             )
         if self.behavior in FINAL_BEHAVIORS:
             raise call_error(
-                self.env._("%s is closed: its call cannot be handed over.", self.display_name),
+                self.env._(
+                    "%s is closed: its call cannot be handed over.", self.display_name
+                ),
                 self.state,
             )
         call = self._known_call(call_uid)
         if call_uid and not call:
-            call = self.env["call.campaign.call"].sudo().create(
-                {"call_uid": call_uid, "member_id": self.id, "dial_date": now}
+            call = (
+                self.env["call.campaign.call"]
+                .sudo()
+                .create({"call_uid": call_uid, "member_id": self.id, "dial_date": now})
             )
         if call and call.member_id != self:
             raise call_error(
@@ -496,9 +498,7 @@ class CallCampaignMember(models.Model):
         for member in self:
             vals = {
                 "member_id": member.id,
-                "user_id": (
-                    user.id if agent_reports else member.reserved_user_id.id
-                )
+                "user_id": (user.id if agent_reports else member.reserved_user_id.id)
                 or False,
                 "number": dialled.get(member.id) or False,
                 "state": "ended",
@@ -514,7 +514,9 @@ class CallCampaignMember(models.Model):
                 vals["call_uid"] = call_uid
             vals_list.append(vals)
         if known:
-            vals = dict(vals_list[0], user_id=known.user_id.id or vals_list[0]["user_id"])
+            vals = dict(
+                vals_list[0], user_id=known.user_id.id or vals_list[0]["user_id"]
+            )
             known.write(vals)
             return {self.id: known.id}
         calls = Call.create(vals_list)

@@ -45,7 +45,10 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         # a campaign configured before voicemail had a status of its own
         cls.campaign.status_ids -= cls.st_voicemail
         partners = cls.env["res.partner"].create(
-            [{"name": f"Dialled {i}", "phone": f"+48 601 500 {i:03d}"} for i in range(6)]
+            [
+                {"name": f"Dialled {i}", "phone": f"+48 601 500 {i:03d}"}
+                for i in range(6)
+            ]
         )
         cls.members = cls.env[MEMBER].create(
             [
@@ -84,14 +87,41 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
             "recording_url": "https://pbx.example.com/rec/1001.mp3",
         }
         first = self.result(
-            self.rpc(self.dialer, MEMBER, "register_call_outcome", member.ids, "answered", **report)
+            self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "answered",
+                **report,
+            )
         )
         history = self.interactions(member)
         again = self.result(
-            self.rpc(self.dialer, MEMBER, "register_call_outcome", member.ids, "answered", **report)
+            self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "answered",
+                **report,
+            )
         )
         self.assertEqual(again, first)
-        self.assertEqual(self.xmlrpc(self.dialer, MEMBER, "register_call_outcome", member.ids, "answered", report["duration"], False, False, report["call_uid"]), first)
+        self.assertEqual(
+            self.xmlrpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "answered",
+                report["duration"],
+                False,
+                False,
+                report["call_uid"],
+            ),
+            first,
+        )
         self.assertEqual(self.interactions(member), history)
         self.assertEqual(member.attempt_count, 1)
         call = self.env["call.campaign.call"].search([("call_uid", "=", "pbx-1001")])
@@ -115,14 +145,25 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         # another outcome for the same call is a conflict, with its key
         with mute_logger("odoo.http"):
             answer = self.rpc(
-                self.dialer, MEMBER, "register_call_outcome", member.ids, "busy",
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "busy",
                 call_uid="pbx-1001",
             )
         self.assertEqual(self.error_key(answer), "conflict")
         with mute_logger("odoo.http"), self.assertRaises(xmlrpc.client.Fault) as fault:
             self.xmlrpc(
-                self.dialer, MEMBER, "register_call_outcome", member.ids, "busy",
-                0, False, False, "pbx-1001",
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "busy",
+                0,
+                False,
+                False,
+                "pbx-1001",
             )
         self.assertTrue(fault.exception.faultString.endswith("[conflict]"))
         self.assertEqual(self.interactions(member), history)
@@ -130,7 +171,9 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
     def test_late_records_are_kept(self):
         closed, dnc = self.members[1:3]
         self.result(
-            self.rpc(self.agent, MEMBER, "set_status", closed.ids, self.st_not_interested.id)
+            self.rpc(
+                self.agent, MEMBER, "set_status", closed.ids, self.st_not_interested.id
+            )
         )
         force_member_state(dnc, {"status_id": self.st_dnc.id})
         for member, state in ((closed, "closed"), (dnc, "do_not_call")):
@@ -138,8 +181,13 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
                 before = len(self.interactions(member))
                 ids = self.result(
                     self.rpc(
-                        self.dialer, MEMBER, "register_call_outcome", member.ids,
-                        "answered", duration=200, call_uid=f"late-{member.id}",
+                        self.dialer,
+                        MEMBER,
+                        "register_call_outcome",
+                        member.ids,
+                        "answered",
+                        duration=200,
+                        call_uid=f"late-{member.id}",
                     )
                 )
                 self.env.invalidate_all()
@@ -151,7 +199,14 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
                 self.assertEqual(len(self.interactions(member)), before + 1)
         # the agent's own late report of a result they logged is accepted too
         ids = self.result(
-            self.rpc(self.agent, MEMBER, "register_call_outcome", closed.ids, "answered", duration=30)
+            self.rpc(
+                self.agent,
+                MEMBER,
+                "register_call_outcome",
+                closed.ids,
+                "answered",
+                duration=30,
+            )
         )
         self.assertTrue(ids)
 
@@ -159,27 +214,43 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         member = self.members[3]
         force_member_state(member, {"attempt_count": 3})
         self.result(
-            self.rpc(self.agent, MEMBER, "register_call_outcome", member.ids, "answered", duration=60)
+            self.rpc(
+                self.agent,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "answered",
+                duration=60,
+            )
         )
         self.env.invalidate_all()
         self.assertEqual(member.attempt_count, 4)
         self.assertEqual(member.status_id, self.st_call, "not closed as unreachable")
         self.result(
-            self.rpc(self.agent, MEMBER, "set_status", member.ids, self.st_interested.id)
+            self.rpc(
+                self.agent, MEMBER, "set_status", member.ids, self.st_interested.id
+            )
         )
         self.env.invalidate_all()
         self.assertEqual(member.status_id, self.st_interested)
         # an attempt that does not reach at the cap stops the dialling
         other = self.members[4]
         force_member_state(other, {"attempt_count": 3})
-        self.result(self.rpc(self.agent, MEMBER, "register_call_outcome", other.ids, "busy"))
+        self.result(
+            self.rpc(self.agent, MEMBER, "register_call_outcome", other.ids, "busy")
+        )
         self.env.invalidate_all()
         self.assertEqual(other.status_id, self.st_unreachable)
 
     def test_a_shift_file_is_one_call(self):
         good, other = self.members[0], self.members[5]
         reports = [
-            {"member_id": good.id, "outcome": "no_answer", "ring_seconds": 30, "call_uid": "s-1"},
+            {
+                "member_id": good.id,
+                "outcome": "no_answer",
+                "ring_seconds": 30,
+                "call_uid": "s-1",
+            },
             {"member_id": 999999999, "outcome": "busy", "call_uid": "s-2"},
             {"member_id": other.id, "outcome": "hung_up", "call_uid": "s-3"},
             {
@@ -201,7 +272,9 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
             [r.get("key") for r in results],
             [None, "bad_argument", "bad_argument", None, "bad_argument"],
         )
-        self.assertEqual([r["call_uid"] for r in results], ["s-1", "s-2", "s-3", "s-4", False])
+        self.assertEqual(
+            [r["call_uid"] for r in results], ["s-1", "s-2", "s-3", "s-4", False]
+        )
         self.env.invalidate_all()
         self.assertEqual(good.attempt_count, 1)
         self.assertEqual(other.attempt_count, 1)
@@ -216,11 +289,17 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
 
     def test_every_outcome_has_a_status(self):
         member = self.members[4]
-        reserved = self.result(self.rpc(self.agent, MEMBER, "next_for_agent", [self.campaign.id]))
+        reserved = self.result(
+            self.rpc(self.agent, MEMBER, "next_for_agent", [self.campaign.id])
+        )
         self.assertTrue(reserved)
         member = self.env[MEMBER].browse(reserved)
         now = fields.Datetime.now().replace(microsecond=0)
-        self.result(self.rpc(self.agent, MEMBER, "register_call_outcome", member.ids, "voicemail"))
+        self.result(
+            self.rpc(
+                self.agent, MEMBER, "register_call_outcome", member.ids, "voicemail"
+            )
+        )
         self.env.invalidate_all()
         self.assertEqual(member.status_id, self.st_voicemail)
         self.assertFalse(member.reserved_user_id, "nobody holds it")
@@ -241,34 +320,50 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         force_member_state(member, {"user_id": False})
         with mute_logger("odoo.http"):
             answers = {
-                "not_yours": self.rpc(stranger, MEMBER, "register_call_outcome", member.ids, "busy"),
-                "bad_argument": self.rpc(self.agent, MEMBER, "register_call_outcome", member.ids, "x"),
+                "not_yours": self.rpc(
+                    stranger, MEMBER, "register_call_outcome", member.ids, "busy"
+                ),
+                "bad_argument": self.rpc(
+                    self.agent, MEMBER, "register_call_outcome", member.ids, "x"
+                ),
             }
         for key, answer in answers.items():
             with self.subTest(key=key):
                 self.assertEqual(self.error_key(answer), key)
         self.campaign.action_pause()
         with mute_logger("odoo.http"):
-            answer = self.rpc(self.dialer, MEMBER, "register_call_outcome", member.ids, "busy")
+            answer = self.rpc(
+                self.dialer, MEMBER, "register_call_outcome", member.ids, "busy"
+            )
         self.assertEqual(self.error_key(answer), "not_running")
 
     def test_dialer_serves_ready_agents_only(self):
         brk = self.env.ref("call_campaign.call_pause_reason_break")
         state = self.result(
             self.rpc(
-                self.agent, "res.users", "set_call_agent_state", "paused", reason_id=brk.id
+                self.agent,
+                "res.users",
+                "set_call_agent_state",
+                "paused",
+                reason_id=brk.id,
             )
         )
         self.assertEqual((state["state"], state["reason_id"]), ("paused", brk.id))
         with mute_logger("odoo.http"):
             answer = self.rpc(
-                self.dialer, MEMBER, "next_number_for_agent", [self.campaign.id],
+                self.dialer,
+                MEMBER,
+                "next_number_for_agent",
+                [self.campaign.id],
                 agent_id=self.agent.id,
             )
         self.assertEqual(self.error_key(answer), "not_ready")
         with mute_logger("odoo.http"), self.assertRaises(xmlrpc.client.Fault) as fault:
             self.xmlrpc(
-                self.dialer, MEMBER, "next_number_for_agent", [self.campaign.id],
+                self.dialer,
+                MEMBER,
+                "next_number_for_agent",
+                [self.campaign.id],
                 self.agent.id,
             )
         self.assertTrue(fault.exception.faultString.endswith("[not_ready]"))
@@ -278,14 +373,20 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         # an agent may not act for a colleague
         with mute_logger("odoo.http"):
             answer = self.rpc(
-                self.agent, "res.users", "set_call_agent_state", "ready",
+                self.agent,
+                "res.users",
+                "set_call_agent_state",
+                "ready",
                 agent_id=self.dialer.id,
             )
         self.assertEqual(self.error_key(answer), "not_dialer")
         self.result(self.rpc(self.agent, "res.users", "set_call_agent_state", "ready"))
         given = self.result(
             self.rpc(
-                self.dialer, MEMBER, "next_number_for_agent", [self.campaign.id],
+                self.dialer,
+                MEMBER,
+                "next_number_for_agent",
+                [self.campaign.id],
                 agent_id=self.agent.id,
             )
         )
@@ -293,7 +394,9 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         self.assertEqual(member.reserved_user_id, self.agent)
         self.assertEqual(given["number"], member.dial_number)
         self.assertEqual(
-            self.xmlrpc(self.dialer, "res.users", "get_call_agent_state", self.agent.id)["state"],
+            self.xmlrpc(
+                self.dialer, "res.users", "get_call_agent_state", self.agent.id
+            )["state"],
             "on_call",
         )
         logs = self.env["call.agent.state.log"].search(
@@ -303,7 +406,9 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         self.assertTrue(all(logs[:-1].mapped("end")))
         # the agent's result: wrap-up for the campaign's time, then ready
         self.result(
-            self.rpc(self.agent, MEMBER, "set_status", member.ids, self.st_interested.id)
+            self.rpc(
+                self.agent, MEMBER, "set_status", member.ids, self.st_interested.id
+            )
         )
         state = self.result(self.rpc(self.agent, "res.users", "get_call_agent_state"))
         self.assertEqual(state["state"], "wrap_up")
@@ -315,7 +420,11 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         # an agent's own Next Call works from paused, and puts them on a call
         self.result(
             self.rpc(
-                self.agent, "res.users", "set_call_agent_state", "paused", reason_id=brk.id
+                self.agent,
+                "res.users",
+                "set_call_agent_state",
+                "paused",
+                reason_id=brk.id,
             )
         )
         self.assertTrue(self.result(self.rpc(self.agent, MEMBER, "next_for_agent")))
@@ -331,12 +440,19 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         member = self.env[MEMBER].browse(given["member_id"])
         self.assertEqual(member.reserved_user_id, self.dialer)
         self.assertEqual(
-            [r["member_id"] for r in self.result(self.rpc(self.dialer, MEMBER, "get_reservations"))],
+            [
+                r["member_id"]
+                for r in self.result(self.rpc(self.dialer, MEMBER, "get_reservations"))
+            ],
             member.ids,
         )
         with mute_logger("odoo.http"):
             answer = self.rpc(
-                self.dialer, MEMBER, "hand_over", member.ids, self.agent.id,
+                self.dialer,
+                MEMBER,
+                "hand_over",
+                member.ids,
+                self.agent.id,
                 call_uid="pbx-77",
             )
         self.assertEqual(self.error_key(answer), "not_ready", "the agent is offline")
@@ -344,7 +460,11 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         status_before = member.status_id
         handed = self.result(
             self.rpc(
-                self.dialer, MEMBER, "hand_over", member.ids, self.agent.id,
+                self.dialer,
+                MEMBER,
+                "hand_over",
+                member.ids,
+                self.agent.id,
                 call_uid="pbx-77",
             )
         )
@@ -357,23 +477,33 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         )
         call = event.call_id
         self.assertRecordValues(
-            call, [{"call_uid": "pbx-77", "user_id": self.agent.id, "state": "answered"}]
+            call,
+            [{"call_uid": "pbx-77", "user_id": self.agent.id, "state": "answered"}],
         )
         self.assertEqual(self.agent._call_agent_state_now(), "on_call")
         self.assertFalse(self.result(self.rpc(self.dialer, MEMBER, "get_reservations")))
         self.assertEqual(
-            [r["member_id"] for r in self.result(self.rpc(self.agent, MEMBER, "get_reservations"))],
+            [
+                r["member_id"]
+                for r in self.result(self.rpc(self.agent, MEMBER, "get_reservations"))
+            ],
             member.ids,
         )
         # the dialer's hang-up record completes the same call
         self.result(
             self.rpc(
-                self.dialer, MEMBER, "register_call_outcome", member.ids, "answered",
-                duration=80, call_uid="pbx-77",
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "answered",
+                duration=80,
+                call_uid="pbx-77",
             )
         )
         self.env.invalidate_all()
         self.assertRecordValues(call, [{"state": "ended", "talk_seconds": 80}])
         self.assertEqual(
-            self.env["call.campaign.call"].search_count([("call_uid", "=", "pbx-77")]), 1
+            self.env["call.campaign.call"].search_count([("call_uid", "=", "pbx-77")]),
+            1,
         )

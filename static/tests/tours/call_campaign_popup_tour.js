@@ -58,14 +58,13 @@ registry.category("web_tour.tours").add("call_campaign_popup_tour", {
             run: "click",
         },
         {
-            content: "Ready: the dialer reports the answered call of the agent's customer",
+            content:
+                "Ready: the dialer reports the answered call of the agent's customer",
             trigger: ".o_call_campaign_agent_state_badge[data-state=ready]",
             run: async () => {
-                const [member] = await asDialer(
-                    "call.campaign.member",
-                    "search",
-                    [[["partner_id.name", "=", "Popup Customer"]]]
-                );
+                const [member] = await asDialer("call.campaign.member", "search", [
+                    [["partner_id.name", "=", "Popup Customer"]],
+                ]);
                 await asDialer("call.campaign.member", "register_call_outcome", [
                     [member],
                     "answered",
