@@ -9,6 +9,7 @@ from . import call_campaign_member
 from . import call_campaign_member_status
 from . import call_campaign_member_scheduling
 from . import call_campaign_member_queue
+from . import call_campaign_member_my_day
 from . import call_campaign_member_pacing
 from . import call_campaign_member_revenue
 from . import call_campaign_member_actions

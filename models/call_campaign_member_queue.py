@@ -11,8 +11,6 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date, format_datetime, mute_logger
 
-from .call_interaction import CALL_KINDS
-from .local_day import local_midnight
 from .public_method import RecordArg, TextArg, call_error, public_method
 
 # rows read at once by "Next call" before locking them one by one
@@ -728,84 +726,6 @@ class CallCampaignMember(models.Model):
     def action_next_call(self):
         """Menu entry: the next member of any campaign the agent works in."""
         return self.next_for_agent()._action_open_next_call()
-
-    @api.model
-    @public_method()
-    def get_my_day(self):
-        """The agent's day at a glance (the app's landing page): what is due
-        now, overdue, their callbacks, the calls they made today and the
-        customers reserved to them, each with the domain that lists it, and
-        their running campaigns. Reads only; "Next call" stays a button."""
-        uid = self.env.uid
-        now = fields.Datetime.now()
-        campaigns = self.env["call.campaign"].search(
-            [("state", "=", "running"), ("agent_ids", "in", uid)]
-        )
-        mine_or_free = [("campaign_id", "in", campaigns.ids)] + [
-            "|",
-            ("user_id", "=", False),
-            ("user_id", "=", uid),
-        ]
-        due_now = mine_or_free + self._due_domain("now", now)
-        interactions = self.env["call.interaction"]
-        done_today = [
-            ("user_id", "=", uid),
-            ("kind", "in", CALL_KINDS),
-            ("date", ">=", self._user_midnight(now)),
-        ]
-        figures = [
-            ("due_now", self.env._("Due now"), self._name, due_now),
-            (
-                "overdue",
-                self.env._("Overdue"),
-                self._name,
-                [("user_id", "=", uid)] + self._due_domain("overdue", now),
-            ),
-            (
-                "callbacks",
-                self.env._("My callbacks"),
-                self._name,
-                [
-                    ("user_id", "=", uid),
-                    ("behavior", "=", "my_record"),
-                    ("state", "in", ("queued", "scheduled")),
-                ],
-            ),
-            ("done_today", self.env._("Calls today"), interactions._name, done_today),
-            (
-                "reserved",
-                self.env._("Reserved to me"),
-                self._name,
-                [("reserved_user_id", "=", uid), ("reserved_until", ">", now)],
-            ),
-        ]
-        due_by_campaign = dict(self._read_group(due_now, ["campaign_id"], ["__count"]))
-        return {
-            "figures": [
-                {
-                    "key": key,
-                    "label": label,
-                    "model": model,
-                    "domain": domain,
-                    "count": self.env[model].search_count(domain),
-                }
-                for key, label, model, domain in figures
-            ],
-            "campaigns": [
-                {
-                    "id": campaign.id,
-                    "name": campaign.name,
-                    "due_now": due_by_campaign.get(campaign, 0),
-                }
-                for campaign in campaigns
-            ],
-        }
-
-    @api.model
-    def _user_midnight(self, now, days=0):
-        """Midnight starting the calling user's day (``days`` later), as naive
-        UTC: where "today" starts and ends for the due filters and My day."""
-        return local_midnight(now, self.env.user.tz, days)
 
     def _action_open_next_call(self):
         """The call screen of this reserved member, or a notice that nobody

@@ -11,8 +11,17 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS
-from .public_method import DatetimeArg, RecordArg, TextArg, call_error, public_method
+from .call_status import DATED_BEHAVIORS, FINAL_BEHAVIORS, MANUAL_OUTCOMES, OUTCOMES
+from .public_method import (
+    AmountArg,
+    ChoiceArg,
+    DatetimeArg,
+    RecordArg,
+    TextArg,
+    bad_argument,
+    call_error,
+    public_method,
+)
 
 # a follow-up date this much in the past is still "now" (form latency)
 PAST_TOLERANCE = timedelta(minutes=5)
@@ -37,6 +46,54 @@ class CallCampaignMember(models.Model):
         if not self:
             raise UserError(self.env._("Choose the members whose status changes."))
         return self._set_status(status, next_call_date, reason=reason, note=note)
+
+    @api.returns("call.interaction")
+    @public_method(
+        status=RecordArg("call.status"),
+        next_call_date=DatetimeArg(),
+        reason=RecordArg("call.status.reason"),
+        note=TextArg(),
+        stage=RecordArg("call.campaign.stage"),
+        outcome=ChoiceArg(
+            [o for o in OUTCOMES if o[0] in MANUAL_OUTCOMES], required=False
+        ),
+        expected_revenue=AmountArg(),
+    )
+    def log_call(
+        self,
+        status=None,
+        next_call_date=None,
+        reason=None,
+        note=None,
+        stage=None,
+        outcome=None,
+        expected_revenue=0,
+    ):
+        """The call an agent made, as the call screen's *Save* logs it (and
+        RPC callers, with the same history): the result (``status``, with
+        its date, reason and note) or how it did not reach (``outcome``),
+        the stage and the revenue estimate. One *Call logged* event (or the
+        outcome's), the attempt counted, the attempt caps applied; all or
+        nothing. Returns the interactions written (ids over RPC)."""
+        if not self:
+            raise bad_argument(self.env._("Choose the member whose call you log."))
+        if not outcome and not status:
+            raise bad_argument(
+                self.env._("Choose the result of the call, or how it did not reach.")
+            )
+        with self.env.cr.savepoint():
+            if stage and stage != self.stage_id:
+                self.write({"stage_id": stage.id})
+            if expected_revenue and not outcome:
+                self.write({"expected_revenue": expected_revenue})
+            if outcome:
+                return self._register_call_outcome(outcome, note=note)
+            interactions = self._set_status(
+                status, next_call_date, reason=reason, note=note, kind="call"
+            )
+            self._register_contact()
+            interactions |= self._apply_attempt_caps()
+        return interactions
 
     def _set_status(
         self,

@@ -24,6 +24,9 @@ OUTCOMES = [
     ("dropped", "Dropped"),
     ("invalid_number", "Invalid number"),
 ]
+# the attempts an agent logs by hand on the call screen (the dialer reports
+# the others)
+MANUAL_OUTCOMES = ("no_answer", "busy", "voicemail", "invalid_number")
 # behaviours that end the calling for a member
 FINAL_BEHAVIORS = ("closed", "do_not_call")
 # behaviours for which a follow-up date means something

@@ -243,6 +243,30 @@ class IntArg(Arg):
         return value
 
 
+class AmountArg(Arg):
+    """A number of at least 0 (an amount of money)."""
+
+    def empty(self, env):
+        return 0.0
+
+    def check(self, env, name, value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value  # NaN
+            or not 0 <= value < 1e15
+        ):
+            raise bad_argument(
+                env._(
+                    "The argument “%(argument)s” must be an amount of at least 0, "
+                    "not %(value)s.",
+                    argument=name,
+                    value=_quote(value),
+                )
+            )
+        return float(value)
+
+
 def _check_records(records, method_name):
     """The records a caller names: ids that exist, each once."""
     env = records.env

@@ -507,3 +507,49 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
             self.env["call.campaign.call"].search_count([("call_uid", "=", "pbx-77")]),
             1,
         )
+
+    def test_log_call_is_the_call_screen_over_rpc(self):
+        """The call screen's Save and an RPC caller write the same history."""
+        screen, rpc = self.members[0], self.members[1]
+        wizard = (
+            self.env["call.campaign.member.log"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "member_id": screen.id,
+                    "status_id": self.st_interested.id,
+                    "note": "Wants the offer",
+                }
+            )
+        )
+        wizard.action_log()
+        ids = self.result(
+            self.rpc(
+                self.agent,
+                MEMBER,
+                "log_call",
+                rpc.ids,
+                status=self.st_interested.id,
+                note="Wants the offer",
+            )
+        )
+        self.assertTrue(ids)
+
+        def history(member):
+            return [
+                (i.kind, i.status_id.id, i.note)
+                for i in self.interactions(member).sorted("id")
+            ]
+
+        self.assertEqual(history(screen), history(rpc))
+        self.assertEqual(screen.attempt_count, rpc.attempt_count)
+        with mute_logger("odoo.http"):
+            answer = self.rpc(self.agent, MEMBER, "log_call", rpc.ids)
+        self.assertEqual(self.error_key(answer), "bad_argument")
+
+    def test_logging_out_is_offline(self):
+        self.result(self.rpc(self.agent, "res.users", "set_call_agent_state", "ready"))
+        self.authenticate(self.agent.login, self.agent.login)
+        self.url_open("/web/session/logout", allow_redirects=False)
+        self.env.invalidate_all()
+        self.assertEqual(self.agent._call_agent_state_now(), "offline")

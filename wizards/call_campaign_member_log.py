@@ -4,11 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.call_membership_mixin import TIMELINE_PAGE_SIZE
-from ..models.call_status import DATED_BEHAVIORS, OUTCOMES
+from ..models.call_status import DATED_BEHAVIORS, MANUAL_OUTCOMES, OUTCOMES
 from ..models.public_method import public_method
-
-# the call attempts an agent calling from Odoo observes (the dialer's keys)
-MANUAL_OUTCOMES = ("no_answer", "busy", "voicemail", "invalid_number")
 
 
 class CallCampaignMemberLog(models.TransientModel):
@@ -259,32 +256,20 @@ class CallCampaignMemberLog(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     def _log(self):
-        """Hand the input to the member: a call attempt (``outcome``) or a
-        result (status), all or nothing."""
+        """Hand the input to the member's ``log_call``, the one operation the
+        call screen and RPC callers share."""
         members = self._get_members()
         if not members:
             raise UserError(self.env._("Choose the member whose call you log."))
-        if not self.outcome and not self.status_id:
-            raise UserError(
-                self.env._("Choose the result of the call, or how it did not reach.")
-            )
-        with self.env.cr.savepoint():
-            if self.stage_id and self.stage_id != members.stage_id:
-                members.write({"stage_id": self.stage_id.id})
-            if self.expected_revenue and not self.outcome:
-                members.write({"expected_revenue": self.expected_revenue})
-            if self.outcome:
-                members.register_call_outcome(self.outcome, note=self.note or None)
-            else:
-                members._set_status(
-                    self.status_id,
-                    self.next_call_date,
-                    reason=self.reason_id,
-                    note=self.note,
-                    kind="call",
-                )
-                members._register_contact()
-                members._apply_attempt_caps()
+        members.log_call(
+            status=self.status_id,
+            next_call_date=self.next_call_date,
+            reason=self.reason_id,
+            note=self.note or None,
+            stage=self.stage_id,
+            outcome=self.outcome or None,
+            expected_revenue=self.expected_revenue,
+        )
         return members
 
     def _action_next(self, campaigns, exclude=None):

@@ -1,0 +1,93 @@
+"""My day, the agent's landing page: what is due, overdue, their callbacks,
+the calls made today and what is reserved to them, as the app and RPC
+callers read it (``get_my_day``)."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .call_interaction import CALL_KINDS
+from .local_day import local_midnight
+from .public_method import public_method
+
+
+class CallCampaignMember(models.Model):
+    _inherit = "call.campaign.member"
+
+    @api.model
+    @public_method()
+    def get_my_day(self):
+        """The agent's day at a glance (the app's landing page): what is due
+        now, overdue, their callbacks, the calls they made today and the
+        customers reserved to them, each with the domain that lists it, and
+        their running campaigns. Reads only; "Next call" stays a button."""
+        uid = self.env.uid
+        now = fields.Datetime.now()
+        campaigns = self.env["call.campaign"].search(
+            [("state", "=", "running"), ("agent_ids", "in", uid)]
+        )
+        mine_or_free = [("campaign_id", "in", campaigns.ids)] + [
+            "|",
+            ("user_id", "=", False),
+            ("user_id", "=", uid),
+        ]
+        due_now = mine_or_free + self._due_domain("now", now)
+        interactions = self.env["call.interaction"]
+        done_today = [
+            ("user_id", "=", uid),
+            ("kind", "in", CALL_KINDS),
+            ("date", ">=", self._user_midnight(now)),
+        ]
+        figures = [
+            ("due_now", self.env._("Due now"), self._name, due_now),
+            (
+                "overdue",
+                self.env._("Overdue"),
+                self._name,
+                [("user_id", "=", uid)] + self._due_domain("overdue", now),
+            ),
+            (
+                "callbacks",
+                self.env._("My callbacks"),
+                self._name,
+                [
+                    ("user_id", "=", uid),
+                    ("behavior", "=", "my_record"),
+                    ("state", "in", ("queued", "scheduled")),
+                ],
+            ),
+            ("done_today", self.env._("Calls today"), interactions._name, done_today),
+            (
+                "reserved",
+                self.env._("Reserved to me"),
+                self._name,
+                [("reserved_user_id", "=", uid), ("reserved_until", ">", now)],
+            ),
+        ]
+        due_by_campaign = dict(self._read_group(due_now, ["campaign_id"], ["__count"]))
+        return {
+            "figures": [
+                {
+                    "key": key,
+                    "label": label,
+                    "model": model,
+                    "domain": domain,
+                    "count": self.env[model].search_count(domain),
+                }
+                for key, label, model, domain in figures
+            ],
+            "campaigns": [
+                {
+                    "id": campaign.id,
+                    "name": campaign.name,
+                    "due_now": due_by_campaign.get(campaign, 0),
+                }
+                for campaign in campaigns
+            ],
+        }
+
+    @api.model
+    def _user_midnight(self, now, days=0):
+        """Midnight starting the calling user's day (``days`` later), as naive
+        UTC: where "today" starts and ends for the due filters and My day."""
+        return local_midnight(now, self.env.user.tz, days)
