@@ -2,8 +2,6 @@
 the calls made today and what is reserved to them, as the app and RPC
 callers read it (``get_my_day``)."""
 
-from datetime import timedelta
-
 from odoo import api, fields, models
 
 from .call_interaction import CALL_KINDS
