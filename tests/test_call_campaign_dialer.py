@@ -141,6 +141,7 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         self.assertEqual(call.end_date - call.answer_date, timedelta(seconds=95))
         self.assertEqual(call.answer_date - call.dial_date, timedelta(seconds=12))
         self.assertEqual(call.interaction_ids.ids, first)
+        self.assertEqual(member.call_ids, call, "the member's Calls tab")
         self.assertEqual(call.interaction_ids.duration, 95, "talk time only")
         # another outcome for the same call is a conflict, with its key
         with mute_logger("odoo.http"):
