@@ -29,6 +29,7 @@ from . import mail_activity
 from . import mail_message
 from . import mail_scheduled_message
 from . import ir_actions_server
+from . import ir_websocket
 
 # last: its SQL view reads the tables of the models above
 from . import call_campaign_agent_stat

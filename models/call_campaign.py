@@ -81,7 +81,12 @@ class CallCampaign(models.Model):
 
     _name = "call.campaign"
     _description = "Call Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin", "call.guard.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "bus.listener.mixin",
+        "call.guard.mixin",
+    ]
     _check_company_auto = True
     _call_user_write_fields = USER_FIELDS
     _order = "sequence, id desc"

@@ -135,6 +135,7 @@ class CallCampaignMember(models.Model):
         )
         agent._set_call_agent_state("on_call")
         self._push_call_screen(agent)
+        self._push_campaign_calls({self.id: call.id}, "answered", agent)
         return {
             "member_id": self.id,
             "agent_id": agent.id,
@@ -449,6 +450,7 @@ class CallCampaignMember(models.Model):
             ):
                 member._push_call_screen(member.reserved_user_id)
         self._push_my_day()
+        self._push_campaign_calls(calls, outcome)
         return interactions
 
     def _push_call_screen(self, agent):
@@ -457,6 +459,19 @@ class CallCampaignMember(models.Model):
         self.ensure_one()
         action = self.with_user(agent)._action_open_next_call()
         agent._bus_send("call_campaign/call", {"member_id": self.id, "action": action})
+
+    def _push_campaign_calls(self, calls, outcome, agent=None):
+        """The campaigns' followers (dialers, supervisors) hear of each call."""
+        for member in self:
+            member.campaign_id._bus_send(
+                "call_campaign/call_update",
+                {
+                    "member_id": member.id,
+                    "call_id": calls.get(member.id) or False,
+                    "outcome": outcome or False,
+                    "agent_id": (agent or member.reserved_user_id).id or False,
+                },
+            )
 
     def _push_my_day(self):
         """The agents whose members changed: their My day counts again."""

@@ -1,3 +1,4 @@
+import json
 import xmlrpc.client
 from datetime import timedelta
 
@@ -554,3 +555,43 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         self.url_open("/web/session/logout", allow_redirects=False)
         self.env.invalidate_all()
         self.assertEqual(self.agent._call_agent_state_now(), "offline")
+
+    def test_dialers_follow_their_campaigns(self):
+        other = self.env["call.campaign"].create({"name": "Not theirs"})
+        asked = [
+            f"call_campaign.campaign_{self.campaign.id}",
+            f"call_campaign.campaign_{other.id}",
+            "call_campaign.campaign_x",
+        ]
+        for user, expected in (
+            (self.dialer, self.campaign),
+            (self.agent, self.env["call.campaign"]),
+        ):
+            channels = (
+                self.env["ir.websocket"].with_user(user)._call_campaign_channels(asked)
+            )
+            self.assertFalse(set(asked) & set(channels), "no raw string channel")
+            self.assertEqual(
+                [c.id for c in channels if getattr(c, "_name", "") == "call.campaign"],
+                expected.ids,
+            )
+        # what the followers hear: each call reported
+        member = self.members[0]
+        self.result(
+            self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                member.ids,
+                "busy",
+                call_uid="bus-1",
+            )
+        )
+        channel = json.dumps(
+            [self.env.cr.dbname, "call.campaign", self.campaign.id],
+            separators=(",", ":"),
+        )
+        notes = self.env["bus.bus"].sudo().search([("channel", "=", channel)])
+        payloads = [json.loads(n.message)["payload"] for n in notes]
+        self.assertIn(member.id, [p["member_id"] for p in payloads])
+        self.assertIn("busy", [p["outcome"] for p in payloads])

@@ -1,0 +1,35 @@
+from odoo import models
+
+# what a client sends to follow a campaign: "call_campaign.campaign_<id>"
+CAMPAIGN_CHANNEL_PREFIX = "call_campaign.campaign_"
+
+
+class IrWebsocket(models.AbstractModel):
+    _inherit = "ir.websocket"
+
+    def _build_bus_channel_list(self, channels):
+        return super()._build_bus_channel_list(self._call_campaign_channels(channels))
+
+    def _call_campaign_channels(self, channels):
+        """Dialers and managers follow campaigns over the bus (the calls
+        reported and handed over): a client asks for
+        ``call_campaign.campaign_<id>`` and gets the campaigns it may read,
+        nothing else."""
+        asked = [
+            channel
+            for channel in channels
+            if isinstance(channel, str) and channel.startswith(CAMPAIGN_CHANNEL_PREFIX)
+        ]
+        channels = [channel for channel in channels if channel not in asked]
+        ids = {
+            int(suffix)
+            for suffix in (channel[len(CAMPAIGN_CHANNEL_PREFIX) :] for channel in asked)
+            if suffix.isdigit() and int(suffix) < 2**31
+        }
+        user = self.env.user
+        if ids and (
+            user.has_group("call_campaign.group_call_dialer")
+            or user.has_group("call_campaign.group_call_manager")
+        ):
+            channels.extend(self.env["call.campaign"].search([("id", "in", list(ids))]))
+        return channels
