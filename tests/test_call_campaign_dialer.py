@@ -595,3 +595,23 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
         payloads = [json.loads(n.message)["payload"] for n in notes]
         self.assertIn(member.id, [p["member_id"] for p in payloads])
         self.assertIn("busy", [p["outcome"] for p in payloads])
+
+    def test_save_and_pause_from_the_call_screen(self):
+        member = self.members[2]
+        lunch = self.env.ref("call_campaign.call_pause_reason_lunch")
+        wizard = (
+            self.env["call.campaign.member.log"]
+            .with_user(self.agent)
+            .create(
+                {
+                    "member_id": member.id,
+                    "status_id": self.st_interested.id,
+                    "pause_reason_id": lunch.id,
+                }
+            )
+        )
+        wizard.action_save_and_pause()
+        self.env.invalidate_all()
+        self.assertEqual(member.status_id, self.st_interested)
+        state = self.agent._call_agent_state_dict()
+        self.assertEqual((state["state"], state["reason_id"]), ("paused", lunch.id))

@@ -25,6 +25,7 @@ class CallCampaignMemberLog(models.TransientModel):
             "note",
             "outcome",
             "partner_filter_id",
+            "pause_reason_id",
             "quick_date",
             "reason_id",
             "stage_id",
@@ -77,6 +78,12 @@ class CallCampaignMemberLog(models.TransientModel):
         string="Not Reached",
         help="The call did not reach the customer: recorded as a call attempt "
         "with the campaign's retry rules, no result needed.",
+    )
+    pause_reason_id = fields.Many2one(
+        "call.pause.reason",
+        string="Pause After",
+        help="Save the result, then pause for this reason: the dialer gives you "
+        "no call until you are ready again.",
     )
     quick_date = fields.Selection(
         [
@@ -229,6 +236,15 @@ class CallCampaignMemberLog(models.TransientModel):
         """Log this call, then the next member of the queue on the same screen."""
         campaign = self._log().campaign_id
         return self._action_next(campaign)
+
+    @public_method(one=True)
+    def action_save_and_pause(self):
+        """Log this call, then pause (the agent's break after it)."""
+        if not self.pause_reason_id:
+            raise UserError(self.env._("Choose why you pause."))
+        self._log()
+        self.env.user._set_call_agent_state("paused", self.pause_reason_id)
+        return {"type": "ir.actions.act_window_close"}
 
     @public_method(one=True)
     def action_skip(self):
