@@ -568,9 +568,13 @@ class CallCampaignMember(models.Model):
                 )
             )
         )
-        # the result of a late record was the reporter's own
-        foreign -= foreign.filtered(
-            lambda m: m in late and m.interaction_ids[:1].user_id == user
+        # the result of a late record was the reporter's own (its newest
+        # event only: never the whole history of the member)
+        Interaction = self.env["call.interaction"].sudo()
+        foreign -= (foreign & late).filtered(
+            lambda m: (
+                Interaction.search([("member_id", "=", m.id)], limit=1).user_id == user
+            )
         )
         if foreign:
             raise call_error(
