@@ -1,8 +1,19 @@
 import uuid
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from .call_status import OUTCOMES
+
+
+def format_seconds(seconds):
+    """0:42, 3:05, 1:02:03."""
+    minutes, seconds = divmod(int(seconds or 0), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes}:{seconds:02d}"
+
 
 CALL_STATES = [
     ("dialing", "Dialing"),
@@ -80,6 +91,30 @@ class CallCampaignCall(models.Model):
     def write(self, vals):
         self._call_guard_write(vals)
         return super().write(vals)
+
+    def _summary(self):
+        """“Ring 0:12 · Talk 3:05 · Wrap-up 0:20”: how every screen shows a
+        call's durations."""
+        self.ensure_one()
+        parts = []
+        if self.ring_seconds:
+            parts.append(self.env._("Ring %s", format_seconds(self.ring_seconds)))
+        parts.append(self.env._("Talk %s", format_seconds(self.talk_seconds)))
+        if self.wrapup_seconds:
+            parts.append(self.env._("Wrap-up %s", format_seconds(self.wrapup_seconds)))
+        return " · ".join(parts)
+
+    @api.constrains("recording_url")
+    def _check_recording_url(self):
+        for call in self.filtered("recording_url"):
+            if not call.recording_url.lower().startswith(("http://", "https://")):
+                raise ValidationError(
+                    self.env._(
+                        "The recording of a call is a web address (http:// or "
+                        "https://): %s",
+                        call.recording_url,
+                    )
+                )
 
     @api.depends("call_uid", "partner_id")
     def _compute_display_name(self):

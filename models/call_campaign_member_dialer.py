@@ -14,6 +14,7 @@ from .public_method import (
     IntArg,
     RecordArg,
     TextArg,
+    UrlArg,
     bad_argument,
     call_error,
     error_key,
@@ -173,7 +174,7 @@ class CallCampaignMember(models.Model):
         note=TextArg(),
         number=TextArg(),
         call_uid=TextArg(max_length=MAX_CALL_UID),
-        recording_url=TextArg(max_length=MAX_URL),
+        recording_url=UrlArg(max_length=MAX_URL),
         ring_seconds=IntArg(0, MAX_CALL_DURATION),
     )
     def register_call_outcome(
@@ -301,7 +302,7 @@ class CallCampaignMember(models.Model):
             "call_uid": TextArg(max_length=MAX_CALL_UID).convert(
                 self.env, "call_uid", report.get("call_uid")
             ),
-            "recording_url": TextArg(max_length=MAX_URL).convert(
+            "recording_url": UrlArg(max_length=MAX_URL).convert(
                 self.env, "recording_url", report.get("recording_url")
             ),
         }
@@ -360,7 +361,9 @@ class CallCampaignMember(models.Model):
             ring=ring,
             recording_url=recording_url,
         )
-        self._register_contact(date, reached=answered)
+        # the agent's result of this call already counted its attempt
+        if not (known and "call" in known.interaction_ids.mapped("kind")):
+            self._register_contact(date, reached=answered)
         call_vals = {"outcome": outcome, "duration": talk}
         member_vals = {
             member.id: {"phone_number": dialled[member.id], "call_id": calls[member.id]}
@@ -529,13 +532,47 @@ class CallCampaignMember(models.Model):
                 vals["call_uid"] = call_uid
             vals_list.append(vals)
         if known:
+            # what the hand-over saw live is kept
             vals = dict(
-                vals_list[0], user_id=known.user_id.id or vals_list[0]["user_id"]
+                vals_list[0],
+                user_id=known.user_id.id or vals_list[0]["user_id"],
+                answer_date=known.answer_date or vals_list[0]["answer_date"],
             )
             known.write(vals)
             return {self.id: known.id}
         calls = Call.create(vals_list)
         return {call.member_id.id: call.id for call in calls}
+
+    def _calls_awaiting_result(self):
+        """The answered call each member's result is about: the newest call
+        the caller took (handed over, or reported answered), with no status
+        change since it ended and no result logged yet. ``{member id:
+        call}``."""
+        calls = (
+            self.env["call.campaign.call"]
+            .sudo()
+            .search(
+                [
+                    ("member_id", "in", self.ids),
+                    ("user_id", "=", self.env.uid),
+                    ("answer_date", "!=", False),
+                ],
+                order="answer_date desc, id desc",
+            )
+        )
+        awaiting, seen = {}, set()
+        for call in calls:
+            member = call.member_id
+            if member.id in seen:
+                continue
+            seen.add(member.id)
+            last_seen = call.end_date or call.answer_date
+            if (
+                member.status_date and last_seen < member.status_date
+            ) or "call" in call.interaction_ids.mapped("kind"):
+                continue
+            awaiting[member.id] = call
+        return awaiting
 
     def _check_outcome_allowed(self, late):
         """Who may report a call, and on which members (``late``: the result

@@ -88,10 +88,26 @@ class CallCampaignMember(models.Model):
                 self.write({"expected_revenue": expected_revenue})
             if outcome:
                 return self._register_call_outcome(outcome, note=note)
+            # the call a dialer handed over: its result is linked to it, and
+            # its attempt counted once (the dialer's report may come first)
+            calls = self._calls_awaiting_result()
             interactions = self._set_status(
-                status, next_call_date, reason=reason, note=note, kind="call"
+                status,
+                next_call_date,
+                reason=reason,
+                note=note,
+                kind="call",
+                member_vals={mid: {"call_id": call.id} for mid, call in calls.items()},
             )
-            self._register_contact()
+            reported = self.browse(
+                [mid for mid, call in calls.items() if call.state == "ended"]
+            )
+            (self - reported)._register_contact()
+            # wrap-up: from the hang-up to the result
+            now = fields.Datetime.now()
+            for member_id in reported.ids:
+                call = calls[member_id]
+                call.wrapup_seconds = max(0, int((now - call.end_date).total_seconds()))
             interactions |= self._apply_attempt_caps()
         return interactions
 

@@ -170,6 +170,12 @@ class CallInteraction(models.Model):
     call_id = fields.Many2one(
         "call.campaign.call", index="btree_not_null", ondelete="restrict"
     )
+    call_summary = fields.Char(
+        "Call Times",
+        compute="_compute_call_facts",
+        help="The dialled call's ring, talk and wrap-up times.",
+    )
+    call_recording_url = fields.Char("Recording", compute="_compute_call_facts")
     company_id = fields.Many2one(
         "res.company", related="campaign_id.company_id", store=True, index=True
     )
@@ -303,6 +309,17 @@ class CallInteraction(models.Model):
             ._compute_domain(comodel._name, "read")
         )
         return (fname, "any", rules) if rules else (fname, "!=", False)
+
+    @api.depends("call_id")
+    @api.depends_context("uid")
+    def _compute_call_facts(self):
+        """The call's figures for those who may read the call (agents their
+        own calls): an event never shows a colleague's recording."""
+        readable = self.call_id._filtered_access("read")
+        for interaction in self:
+            call = interaction.call_id & readable
+            interaction.call_summary = call._summary() if call else False
+            interaction.call_recording_url = call.recording_url or False
 
     @api.model
     def _timeline_styles(self):

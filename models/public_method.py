@@ -197,6 +197,23 @@ class TextArg(Arg):
         return value
 
 
+class UrlArg(TextArg):
+    """A web address (http or https): what a browser may open or play."""
+
+    def check(self, env, name, value):
+        value = super().check(env, name, value)
+        if not value.lower().startswith(("http://", "https://")):
+            raise bad_argument(
+                env._(
+                    "The argument “%(argument)s” must be a web address "
+                    "(http:// or https://), not %(value)s.",
+                    argument=name,
+                    value=_quote(value),
+                )
+            )
+        return value
+
+
 class ChoiceArg(Arg):
     """One key of a selection list (``choices``: [(key, label)])."""
 

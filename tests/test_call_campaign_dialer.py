@@ -510,6 +510,108 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
             1,
         )
 
+    def test_the_agent_result_of_a_handed_call_is_the_same_call(self):
+        """Whichever comes first, the dialer's hang-up record or the agent's
+        result, a handed-over call is one call: one attempt, the result
+        linked to it, its wrap-up measured, shown on the timeline to whom
+        may read the call."""
+        force_member_state(self.members, {"user_id": False})
+        colleague = new_test_user(
+            self.env, login="dp_colleague", groups="call_campaign.group_call_agent"
+        )
+        self.campaign.agent_ids |= colleague
+        report_first, result_first = self.members[3:5]
+        for member, uid in ((report_first, "pbx-501"), (result_first, "pbx-502")):
+            self.result(
+                self.rpc(self.agent, "res.users", "set_call_agent_state", "ready")
+            )
+            self.result(
+                self.rpc(
+                    self.dialer, MEMBER, "hand_over", member.ids, self.agent.id, uid
+                )
+            )
+        hang_up = {
+            "duration": 140,
+            "ring_seconds": 9,
+            "recording_url": "https://pbx.example.com/rec/501.ogg",
+        }
+        self.result(
+            self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                report_first.ids,
+                "answered",
+                call_uid="pbx-501",
+                **hang_up,
+            )
+        )
+        for member in (report_first, result_first):
+            self.result(
+                self.rpc(
+                    self.agent,
+                    MEMBER,
+                    "log_call",
+                    member.ids,
+                    status=self.st_interested.id,
+                    note="Wants the offer",
+                )
+            )
+        # the hang-up record of the second call arrives after the result
+        self.result(
+            self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                result_first.ids,
+                "answered",
+                call_uid="pbx-502",
+                duration=60,
+            )
+        )
+        self.env.invalidate_all()
+        for member, uid in ((report_first, "pbx-501"), (result_first, "pbx-502")):
+            with self.subTest(call=uid):
+                call = self.env["call.campaign.call"].search([("call_uid", "=", uid)])
+                self.assertEqual(member.attempt_count, 1, "one call, one attempt")
+                self.assertEqual(member.call_ids, call)
+                self.assertEqual(
+                    sorted(call.interaction_ids.mapped("kind")),
+                    ["call", "connected", "outcome"],
+                )
+        reported = report_first.call_ids
+        self.assertEqual(reported.state, "ended")
+        self.assertGreaterEqual(reported.wrapup_seconds, 0)
+        self.assertEqual(result_first.call_ids.wrapup_seconds, 0)
+        result = reported.interaction_ids.filtered(lambda i: i.kind == "call")
+        self.assertEqual(
+            result.with_user(self.agent).read(["call_summary", "call_recording_url"])[
+                0
+            ],
+            {
+                "id": result.id,
+                "call_summary": "Ring 0:09 · Talk 2:20",
+                "call_recording_url": hang_up["recording_url"],
+            },
+        )
+        self.assertFalse(
+            result.with_user(colleague).call_summary, "not the colleague's call"
+        )
+        self.assertFalse(result.with_user(colleague).call_recording_url)
+        # a recording is a web address: nothing else reaches a browser
+        with mute_logger("odoo.http"):
+            answer = self.rpc(
+                self.dialer,
+                MEMBER,
+                "register_call_outcome",
+                self.members[5].ids,
+                "answered",
+                call_uid="pbx-503",
+                recording_url="javascript:alert(1)",
+            )
+        self.assertEqual(self.error_key(answer), "bad_argument")
+        self.assertFalse(self.members[5].call_ids)
+
     def test_log_call_is_the_call_screen_over_rpc(self):
         """The call screen's Save and an RPC caller write the same history."""
         screen, rpc = self.members[0], self.members[1]

@@ -1,4 +1,4 @@
-import {Component, onWillStart, useEffect, useState} from "@odoo/owl";
+import {Component, onWillStart, status, useEffect, useState} from "@odoo/owl";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {Layout} from "@web/search/layout";
@@ -20,19 +20,21 @@ export class CallCampaignMyDay extends Component {
         this.live = useState(useService("call_campaign").state);
         this.callCampaign = useService("call_campaign");
         this.state = useState({figures: [], campaigns: [], reasons: [], loaded: false});
+        // every request leaves at once: none is made after the screen is left
         onWillStart(async () => {
-            this.state.reasons = await this.orm.searchRead(
-                "call.pause.reason",
-                [],
-                ["name"]
-            );
-            await this.callCampaign.refreshAgent();
-            await this.load();
+            const [reasons] = await Promise.all([
+                this.orm.searchRead("call.pause.reason", [], ["name"]),
+                this.callCampaign.refreshAgent(),
+                this.load(),
+            ]);
+            this.state.reasons = reasons;
+            this.seenVersion = this.live.myDayVersion;
         });
         // pushed over the bus: reservations, outcomes, the agent's state
         useEffect(
             (version) => {
-                if (version && this.state.loaded) {
+                if (version !== this.seenVersion) {
+                    this.seenVersion = version;
                     this.load();
                 }
             },
@@ -41,6 +43,9 @@ export class CallCampaignMyDay extends Component {
     }
 
     async load() {
+        if (status(this) === "destroyed") {
+            return;
+        }
         const day = await this.orm.call("call.campaign.member", "get_my_day", []);
         Object.assign(this.state, day, {loaded: true});
     }

@@ -140,6 +140,10 @@ registry.category("web_tour.tours").add("call_campaign_manager_campaign_tour", {
             run: "click",
         },
         {
+            content: "My day, the app's landing page, has loaded",
+            trigger: ".o_call_campaign_my_day .o_call_campaign_figure_due_now",
+        },
+        {
             trigger:
                 ".o_menu_sections a[data-menu-xmlid='call_campaign.call_campaign_menu']",
             run: "click",
