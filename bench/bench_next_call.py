@@ -17,14 +17,13 @@ Everything after ``--`` is given to Odoo (the bench adds ``--workers``).
 import argparse
 import json
 import statistics
-import subprocess
 import threading
 import time
 import urllib.request
 import uuid
 from datetime import timedelta
 
-from common import enable_pacing, odoo_server_command, p99_ms, result
+from common import enable_pacing, p99_ms, result, start_servers, stop_servers
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -214,29 +213,9 @@ def main():
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         users, campaign_ids, partner_ids = setup(env, args.members, args.agents, tag)
     campaign_id = campaign_ids[0]
-    servers = [
-        subprocess.Popen(
-            [
-                *odoo_server_command(),
-                *args.odoo_args,
-                "-d",
-                args.database,
-                "--db-filter",
-                f"^{args.database}$",
-                f"--workers={args.workers}",
-                f"--http-port={args.port + index}",
-                "--gevent-port=0",
-                "--http-interface=127.0.0.1",
-                "--max-cron-threads=0",
-                "--log-level=warn",
-                "--limit-time-real=600",
-            ],
-        )
-        for index in range(args.servers)
-    ]
-    urls = [
-        f"http://127.0.0.1:{args.port + index}/jsonrpc" for index in range(args.servers)
-    ]
+    servers, urls = start_servers(
+        args.odoo_args, args.database, args.servers, args.port, args.workers
+    )
     # agent i talks to server i modulo the number of servers
     server_of = {user: urls[i % len(urls)] for i, user in enumerate(users)}
 
@@ -259,21 +238,6 @@ def main():
             cron_stop.wait(0.5)
 
     try:
-        for url in urls:
-            for _i in range(120):
-                try:
-                    rpc(
-                        url,
-                        args.database,
-                        users[0],
-                        "res.partner",
-                        "search",
-                        [[]],
-                        {"limit": 1},
-                    )
-                    break
-                except OSError:
-                    time.sleep(1)
         # warm every worker up (registry, caches) before measuring anything
         run_agents(users, 20, floor_call)
         next_call = call("call.campaign.member", "next_for_agent", [[campaign_id]])
@@ -330,11 +294,7 @@ def main():
         if duplicates:
             raise SystemExit(f"{duplicates} members were given twice")
     finally:
-        for server in servers:
-            if server.poll() is None:
-                server.terminate()
-        for server in servers:
-            server.wait(60)
+        stop_servers(servers)
         with registry.cursor() as cr:
             cleanup(
                 api.Environment(cr, SUPERUSER_ID, {}), users, campaign_ids, partner_ids

@@ -14,8 +14,10 @@ import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import odoo
@@ -56,6 +58,59 @@ def odoo_server_command():
     if script:
         return [script]
     return [sys.executable, "-m", "odoo"]
+
+
+def start_servers(odoo_args, database, count, port, workers):
+    """``count`` Odoo servers on one database, as ``count`` machines would
+    (each with ``workers`` workers, no cron thread); their JSON-RPC URLs
+    once they answer."""
+    servers = [
+        subprocess.Popen(
+            [
+                *odoo_server_command(),
+                *odoo_args,
+                "-d",
+                database,
+                "--db-filter",
+                f"^{database}$",
+                f"--workers={workers}",
+                f"--http-port={port + index}",
+                "--gevent-port=0",
+                "--http-interface=127.0.0.1",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+                "--limit-time-real=600",
+            ],
+        )
+        for index in range(count)
+    ]
+    urls = [f"http://127.0.0.1:{port + index}/jsonrpc" for index in range(count)]
+    payload = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"service": "common", "method": "version", "args": []},
+        }
+    ).encode()
+    for url in urls:
+        for _i in range(120):
+            try:
+                request = urllib.request.Request(
+                    url, payload, {"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(request, timeout=10):
+                    break
+            except OSError:
+                time.sleep(1)
+    return servers, urls
+
+
+def stop_servers(servers):
+    for server in servers:
+        if server.poll() is None:
+            server.terminate()
+    for server in servers:
+        server.wait(60)
 
 
 def open_registry(database, odoo_args):

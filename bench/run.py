@@ -41,6 +41,7 @@ FULL = {
     "bench_schedule_calls.py": ["--members", "100000"],
     "bench_timeline.py": ["--events", "1000000"],
     "bench_add_members.py": ["--contacts", "100000"],
+    "bench_dialer.py": ["--members", "20000", "--lines", "20", "--agents", "10"],
 }
 QUICK = {
     "bench_scale.py": ["--members", "20000", "--calls", "50", "--mass", "1000"],
@@ -57,6 +58,16 @@ QUICK = {
     "bench_schedule_calls.py": ["--members", "5000"],
     "bench_timeline.py": ["--events", "20000"],
     "bench_add_members.py": ["--contacts", "5000"],
+    "bench_dialer.py": [
+        "--members",
+        "2000",
+        "--lines",
+        "20",
+        "--agents",
+        "10",
+        "--calls",
+        "5",
+    ],
 }
 
 

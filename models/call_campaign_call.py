@@ -92,6 +92,13 @@ class CallCampaignCall(models.Model):
         self._call_guard_write(vals)
         return super().write(vals)
 
+    def _report_interactions(self):
+        """What the dialer's report of this call wrote (not the hand-over's
+        event, nor the agent's result): a report sent again returns it."""
+        return self.interaction_ids.filtered(
+            lambda i: i.kind not in ("connected", "call")
+        ).sorted("id")
+
     def _summary(self):
         """“Ring 0:12 · Talk 3:05 · Wrap-up 0:20”: how every screen shows a
         call's durations."""

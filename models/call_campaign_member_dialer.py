@@ -335,7 +335,7 @@ class CallCampaignMember(models.Model):
                     "conflict",
                 )
             self.check_access("read")
-            return known.sudo().interaction_ids
+            return known.sudo()._report_interactions()
         # when the call began, where it is known (the report's end date, or
         # the call record a reservation or a hand-over opened)
         began = date or known.dial_date
@@ -445,7 +445,9 @@ class CallCampaignMember(models.Model):
         )
         if not answered:
             # caps stop the dialling; a customer who picked up is not closed
-            interactions |= live._apply_attempt_caps()
+            interactions |= live._apply_attempt_caps(
+                {mid: {"call_id": calls[mid]} for mid in live.ids}
+            )
         else:
             # the customer is on the line: the agent's screen opens on them
             for member in live.filtered(
@@ -454,7 +456,7 @@ class CallCampaignMember(models.Model):
                 member._push_call_screen(member.reserved_user_id)
         self._push_my_day()
         self._push_campaign_calls(calls, outcome)
-        return interactions
+        return interactions.sorted("id")
 
     def _push_call_screen(self, agent):
         """Open this member's call screen in ``agent``'s browser (Odoo's bus,

@@ -148,10 +148,11 @@ class CallCampaignMember(models.Model):
                 }
             )
 
-    def _apply_attempt_caps(self):
+    def _apply_attempt_caps(self, member_vals=None):
         """Members that used up their campaign's attempts move to its
-        exhausted status, with history. A callback ("My record") an agent
-        agreed with the customer is kept: it is a promise."""
+        exhausted status, with history (``member_vals``: by member id, on
+        each one's event). A callback ("My record") an agent agreed with the
+        customer is kept: it is a promise."""
         capped = self.filtered(
             lambda m: (
                 m.active
@@ -169,6 +170,7 @@ class CallCampaignMember(models.Model):
                 note=self.env._(
                     "Maximum of %s call attempts reached.", campaign.max_attempts_total
                 ),
+                member_vals=member_vals,
                 system=True,
             )
         return interactions
