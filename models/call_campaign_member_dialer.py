@@ -547,20 +547,38 @@ class CallCampaignMember(models.Model):
 
     def _calls_awaiting_result(self):
         """The answered call each member's result is about: the newest call
-        the caller took (handed over, or reported answered), with no status
-        change since it ended and no result logged yet. ``{member id:
+        the caller took (handed over, or reported answered) and still hold,
+        with no result logged yet and nothing else on the member since. A
+        call before a skip or a release is another call. ``{member id:
         call}``."""
+        now = fields.Datetime.now()
+        held = self.filtered(
+            lambda m: (
+                m.reserved_user_id == self.env.user
+                and m.reserved_until
+                and m.reserved_until > now
+            )
+        )
+        if not held:
+            return {}
         calls = (
             self.env["call.campaign.call"]
             .sudo()
             .search(
                 [
-                    ("member_id", "in", self.ids),
+                    ("member_id", "in", held.ids),
                     ("user_id", "=", self.env.uid),
                     ("answer_date", "!=", False),
                 ],
                 order="answer_date desc, id desc",
             )
+        )
+        # the member's newest event is the call's: nothing (a skip, a
+        # release, a status) came between the call and its result
+        newest = dict(
+            self.env["call.interaction"]
+            .sudo()
+            ._read_group([("member_id", "in", held.ids)], ["member_id"], ["id:max"])
         )
         awaiting, seen = {}, set()
         for call in calls:
@@ -568,12 +586,9 @@ class CallCampaignMember(models.Model):
             if member.id in seen:
                 continue
             seen.add(member.id)
-            last_seen = call.end_date or call.answer_date
-            if (
-                member.status_date and last_seen < member.status_date
-            ) or "call" in call.interaction_ids.mapped("kind"):
-                continue
-            awaiting[member.id] = call
+            events = call.interaction_ids
+            if newest.get(member) in events.ids and "call" not in events.mapped("kind"):
+                awaiting[member.id] = call
         return awaiting
 
     def _check_outcome_allowed(self, late):

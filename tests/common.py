@@ -1,9 +1,17 @@
 import json
 from datetime import datetime
 
+import pytz
+
 from odoo import SUPERUSER_ID
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import mute_logger
+
+
+def local_date(member, dt):
+    """The day of ``dt`` (naive UTC) in the member's customer's time zone:
+    what a call's activity is due on."""
+    return pytz.utc.localize(dt).astimezone(pytz.timezone(member._get_call_tz())).date()
 
 
 def force_member_state(members, vals):

@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common import RpcCaseMixin
+from .common import RpcCaseMixin, local_date
 
 MEMBER = "call.campaign.member"
 ADDON_ROOT = Path(__file__).resolve().parent.parent
@@ -200,7 +200,7 @@ class TestCallCampaignAttack(RpcCaseMixin, HttpCase):
         self.assertEqual(
             after["calls"][0][0], before["calls"][0][0], "moved, not added"
         )
-        self.assertEqual(after["calls"][0][3], date.date())
+        self.assertEqual(after["calls"][0][3], local_date(self.scheduled, date))
 
     def test_closed_hidden_and_do_not_call_statuses(self):
         self.assertRefusedUnchanged(

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, local_date
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -54,7 +54,7 @@ class TestLogCallWizard(CallCampaignCase):
         activity = self.su_env["mail.activity"].search(
             [("call_member_id", "=", self.member.id)]
         )
-        self.assertEqual(activity.date_deadline, date.date())
+        self.assertEqual(activity.date_deadline, local_date(self.member, date))
         self.assertEqual(activity.user_id, self.agent)
 
     @users("cc_agent")

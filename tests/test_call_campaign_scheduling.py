@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged, users
 
-from .common import CallCampaignCase
+from .common import CallCampaignCase, local_date
 
 # a Tuesday, 19:00 UTC: 20:00 in Warsaw (closed), 16:00 in São Paulo (open)
 TUESDAY_EVENING = datetime(2026, 11, 24, 19, 0, 0)
@@ -52,11 +52,12 @@ class TestScheduledCalls(CallCampaignCase):
         member.set_status(self.st_recall, next_call_date=date)
         second = self._pending(member)
         self.assertEqual(second, first, "the call is moved, not duplicated")
-        self.assertEqual(second.date_deadline, date.date())
+        self.assertEqual(second.date_deadline, local_date(member, date))
         member.set_status(self.st_follow, next_call_date=date + timedelta(days=1))
         self.assertEqual(len(self._pending(member)), 1)
         self.assertEqual(
-            self._pending(member).date_deadline, (date + timedelta(days=1)).date()
+            self._pending(member).date_deadline,
+            local_date(member, date + timedelta(days=1)),
         )
 
     @users("cc_agent")
