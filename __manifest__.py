@@ -32,6 +32,7 @@
         "views/call_campaign_member_views.xml",
         "views/call_interaction_views.xml",
         "views/call_campaign_call_views.xml",
+        "views/call_agent_day_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lead_views.xml",
@@ -46,6 +47,7 @@
         "web.assets_backend": [
             "call_campaign/static/src/js/*.js",
             "call_campaign/static/src/my_day/*",
+            "call_campaign/static/src/wallboard/*",
             "call_campaign/static/src/call_screen/*",
             "call_campaign/static/src/call_calendar/*",
             "call_campaign/static/src/scss/*.scss",

@@ -17,6 +17,8 @@ from . import call_campaign_member_callbacks
 from . import call_campaign_member_dialer
 from . import call_campaign_call
 from . import call_agent_state
+from . import call_campaign_governor
+from . import call_campaign_wallboard
 from . import call_campaign_audience
 from . import call_interaction
 from . import call_contact_number
@@ -33,3 +35,4 @@ from . import ir_websocket
 
 # last: its SQL view reads the tables of the models above
 from . import call_campaign_agent_stat
+from . import call_agent_day

@@ -66,6 +66,21 @@ class CallAgentStateLog(models.Model):
     reason_id = fields.Many2one("call.pause.reason", readonly=True)
     start = fields.Datetime(required=True, index=True, readonly=True)
     end = fields.Datetime(readonly=True)
+    duration_hours = fields.Float(
+        "Duration (h)",
+        compute="_compute_duration_hours",
+        store=True,
+        help="Of a closed period (pause by reason, time in each state).",
+    )
+
+    @api.depends("start", "end")
+    def _compute_duration_hours(self):
+        for log in self:
+            log.duration_hours = (
+                (log.end - log.start).total_seconds() / 3600
+                if log.start and log.end
+                else 0.0
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -114,6 +129,7 @@ class ResUsers(models.Model):
         return agent._call_agent_state_dict()
 
     @api.model
+    @api.readonly
     @public_method(agent_id=RecordArg("res.users"))
     def get_call_agent_state(self, agent_id=None):
         """``{'user_id', 'state', 'since', 'reason_id'}`` of the caller (or,
@@ -198,6 +214,7 @@ class ResUsers(models.Model):
         )
         if not changed:
             return
+        self.env["call.campaign"]._wallboard_changed()
         Log = self.env["call.agent.state.log"].sudo()
         open_logs = Log.search([("user_id", "in", changed.ids), ("end", "=", False)])
         # a wrap-up that ran out was ready time from its end on

@@ -64,7 +64,15 @@ class CallCampaignMember(models.Model):
         agent = self.env["res.users"]._call_agent_of(agent_id)
         if agent != self.env.user:
             agent._check_call_agent_ready()
-        member = self.with_user(agent)._next_for_agent(campaign_ids).with_env(self.env)
+        # a dialer dialling for itself: no agent waits
+        agentless = agent == self.env.user and agent.has_group(
+            "call_campaign.group_call_dialer"
+        )
+        member = (
+            self.with_user(agent)
+            ._next_for_agent(campaign_ids, agentless=agentless)
+            .with_env(self.env)
+        )
         return {
             "member_id": member.id or False,
             "partner_id": member.partner_id.id or False,
@@ -135,6 +143,7 @@ class CallCampaignMember(models.Model):
             previous_status_id=False,
         )
         agent._set_call_agent_state("on_call")
+        self.env["call.campaign"]._wallboard_changed()
         self._push_call_screen(agent)
         self._push_campaign_calls({self.id: call.id}, "answered", agent)
         return {
@@ -145,6 +154,7 @@ class CallCampaignMember(models.Model):
         }
 
     @api.model
+    @api.readonly
     @public_method()
     def get_reservations(self):
         """What the caller holds now (a restarted dialer finds its work
@@ -364,6 +374,8 @@ class CallCampaignMember(models.Model):
         # the agent's result of this call already counted its attempt
         if not (known and "call" in known.interaction_ids.mapped("kind")):
             self._register_contact(date, reached=answered)
+        if outcome == "dropped":
+            self._write_workflow({"last_dropped_date": date})
         call_vals = {"outcome": outcome, "duration": talk}
         member_vals = {
             member.id: {"phone_number": dialled[member.id], "call_id": calls[member.id]}
@@ -456,6 +468,9 @@ class CallCampaignMember(models.Model):
                 member._push_call_screen(member.reserved_user_id)
         self._push_my_day()
         self._push_campaign_calls(calls, outcome)
+        if outcome in ("answered", "dropped"):
+            self.campaign_id._check_abandon_limit()
+        self.env["call.campaign"]._wallboard_changed()
         return interactions.sorted("id")
 
     def _push_call_screen(self, agent):

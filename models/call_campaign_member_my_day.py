@@ -13,6 +13,7 @@ class CallCampaignMember(models.Model):
     _inherit = "call.campaign.member"
 
     @api.model
+    @api.readonly
     @public_method()
     def get_my_day(self):
         """The agent's day at a glance (the app's landing page): what is due
@@ -82,6 +83,21 @@ class CallCampaignMember(models.Model):
                 }
                 for campaign in campaigns
             ],
+            "agent_time": self._my_agent_time(),
+        }
+
+    @api.model
+    def _my_agent_time(self):
+        """The agent's own figures of today, as the Agent Time report and
+        the wallboard count them."""
+        row = self.env["call.agent.day"]._today_rows(self.env.user).get(self.env.uid)
+        return {
+            "logged_in_hours": row.logged_in_hours if row else 0.0,
+            "talk_hours": row.talk_hours if row else 0.0,
+            "wrapup_hours": row.wrapup_hours if row else 0.0,
+            "pause_hours": row.pause_hours if row else 0.0,
+            "calls": row.call_count if row else 0,
+            "occupancy": round(row.occupancy, 1) if row else 0.0,
         }
 
     @api.model

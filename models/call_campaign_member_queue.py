@@ -135,9 +135,10 @@ class CallCampaignMember(models.Model):
         return self._next_for_agent(campaign_ids)
 
     @api.model
-    def _next_for_agent(self, campaign_ids, exclude=None):
+    def _next_for_agent(self, campaign_ids, exclude=None, agentless=False):
         """``next_for_agent``; ``exclude``: members not to give now (the one
-        the agent just skipped)."""
+        the agent just skipped); ``agentless``: a dialer reserves for itself,
+        no agent waits (a customer dropped recently is not given)."""
         # the calling hours are read with the campaigns: one query
         campaigns = self.env["call.campaign"].search_fetch(
             self._queue_campaign_domain()
@@ -149,8 +150,9 @@ class CallCampaignMember(models.Model):
         self.env.flush_all()
         now = fields.Datetime.now()
         open_pairs = campaigns._calling_open_pairs(now)
+        recall = self._dropped_recall_check(campaigns, now) if agentless else []
         tiers = [
-            self._queue_conditions(campaigns, tier, now, open_pairs)
+            self._queue_conditions(campaigns, tier, now, open_pairs, recall)
             for tier in ("own_callbacks", "priority", "rest")
         ]
         member = self._reserve_next(tiers, now, open_pairs is not None, exclude)
@@ -159,6 +161,7 @@ class CallCampaignMember(models.Model):
             self.env.user._set_call_agent_state("on_call")
         return member
 
+    @api.readonly
     @public_method(one=True)
     def explain_queue(self):
         """Why "Next call" does or does not give this member to the calling
@@ -536,11 +539,15 @@ class CallCampaignMember(models.Model):
         return checks
 
     @api.model
-    def _queue_conditions(self, campaigns, tier, now, open_pairs):
-        """All the checks of a tier, as one SQL condition."""
+    def _queue_conditions(self, campaigns, tier, now, open_pairs, extra=()):
+        """All the checks of a tier (and ``extra`` ones), as one SQL
+        condition."""
         return SQL(" AND ").join(
             condition
-            for _key, condition in self._queue_checks(campaigns, tier, now, open_pairs)
+            for _key, condition in [
+                *self._queue_checks(campaigns, tier, now, open_pairs),
+                *extra,
+            ]
         )
 
     @api.model

@@ -546,6 +546,9 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
                 **hang_up,
             )
         )
+        # the customer hung up 20 seconds before the agent saves the result
+        hung_up = fields.Datetime.now() - timedelta(seconds=20)
+        report_first.call_ids.sudo().end_date = hung_up
         for member in (report_first, result_first):
             self.result(
                 self.rpc(
@@ -581,8 +584,10 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
                 )
         reported = report_first.call_ids
         self.assertEqual(reported.state, "ended")
-        self.assertGreaterEqual(reported.wrapup_seconds, 0)
         self.assertEqual(result_first.call_ids.wrapup_seconds, 0)
+        self.assertTrue(20 <= reported.wrapup_seconds <= 30, reported.wrapup_seconds)
+        # shown as the screens show it
+        reported.sudo().wrapup_seconds = 15
         result = reported.interaction_ids.filtered(lambda i: i.kind == "call")
         self.assertEqual(
             result.with_user(self.agent).read(["call_summary", "call_recording_url"])[
@@ -590,7 +595,7 @@ class TestDialerProtocol(RpcCaseMixin, HttpCase):
             ],
             {
                 "id": result.id,
-                "call_summary": "Ring 0:09 · Talk 2:20",
+                "call_summary": "Ring 0:09 · Talk 2:20 · Wrap-up 0:15",
                 "call_recording_url": hang_up["recording_url"],
             },
         )

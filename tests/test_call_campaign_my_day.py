@@ -108,8 +108,8 @@ class TestMyDay(CallCampaignCase):
         Member.get_my_day()  # warm the caches
         self.env.invalidate_all()
         # one of them reads the company tree the contact rule of the
-        # timeline's events names (``parent_of``)
-        with self.assertQueryCount(10):
+        # timeline's events names (``parent_of``), one the agent's time today
+        with self.assertQueryCount(11):
             Member.get_my_day()
         self.su_env["call.campaign.member"].create(
             [
@@ -120,7 +120,7 @@ class TestMyDay(CallCampaignCase):
             ]
         )
         self.env.invalidate_all()
-        with self.assertQueryCount(10):
+        with self.assertQueryCount(11):
             Member.get_my_day()
 
     @users("cc_agent")

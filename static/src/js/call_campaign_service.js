@@ -10,7 +10,28 @@ import {registry} from "@web/core/registry";
 export const callCampaignService = {
     dependencies: ["bus_service", "action", "orm"],
     start(env, {bus_service, action, orm}) {
-        const state = reactive({agent: null, myDayVersion: 0});
+        const state = reactive({agent: null, myDayVersion: 0, wallboards: {}});
+        const watched = new Map();
+        bus_service.subscribe("call_campaign/wallboard", (snapshot) => {
+            if (watched.has(snapshot.company_id)) {
+                state.wallboards[snapshot.company_id] = snapshot;
+            }
+        });
+        /** An open wallboard follows its company's channel. */
+        function watchWallboard(companyId, snapshot) {
+            watched.set(companyId, (watched.get(companyId) || 0) + 1);
+            state.wallboards[companyId] = snapshot;
+            bus_service.addChannel(`call_campaign.wallboard_${companyId}`);
+        }
+        function unwatchWallboard(companyId) {
+            const count = (watched.get(companyId) || 1) - 1;
+            if (count) {
+                watched.set(companyId, count);
+                return;
+            }
+            watched.delete(companyId);
+            bus_service.deleteChannel(`call_campaign.wallboard_${companyId}`);
+        }
         bus_service.subscribe("call_campaign/call", (payload) => {
             if (payload.action) {
                 action.doAction(payload.action);
@@ -33,7 +54,7 @@ export const callCampaignService = {
             ]);
             return state.agent;
         }
-        return {state, refreshAgent, setAgentState};
+        return {state, refreshAgent, setAgentState, watchWallboard, unwatchWallboard};
     },
 };
 

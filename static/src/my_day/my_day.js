@@ -2,6 +2,7 @@ import {Component, onWillStart, status, useEffect, useState} from "@odoo/owl";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {Layout} from "@web/search/layout";
+import {formatSeconds} from "../wallboard/wallboard";
 
 /**
  * "My day", the app's landing page: what is due, overdue, the agent's
@@ -48,6 +49,10 @@ export class CallCampaignMyDay extends Component {
         }
         const day = await this.orm.call("call.campaign.member", "get_my_day", []);
         Object.assign(this.state, day, {loaded: true});
+    }
+
+    formatHours(hours) {
+        return formatSeconds(hours * 3600);
     }
 
     get agentState() {

@@ -1,0 +1,111 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+
+from .test_call_campaign_governor import GovernorSetup
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestWallboard(GovernorSetup, TransactionCase):
+    """Issue 24: one snapshot per tick for every open wallboard, pushed on
+    the company's channel; the agents' time per day, one definition."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setUpGovernor()
+        cls.agents.write({"tz": "UTC"})
+        cls.cron = cls.env.ref("call_campaign.ir_cron_push_wallboard")
+
+    def snapshot(self, user=None):
+        return self.env["call.campaign"].with_user(user or self.manager).get_wallboard()
+
+    def agent_row(self, snapshot, agent):
+        (row,) = [r for r in snapshot["agents"] if r["user_id"] == agent.id]
+        return row
+
+    def test_a_change_triggers_one_push_for_every_viewer(self):
+        # a new transaction (what a test shares with the one before is not)
+        self.env.cr.precommit.clear()
+
+        def triggers():
+            return self.env["ir.cron.trigger"].search_count(
+                [("cron_id", "=", self.cron.id)]
+            )
+
+        before = triggers()
+        agent = self.agents[0]
+        agent.with_user(agent).set_call_agent_state("ready")
+        self.assertEqual(triggers(), before + 1)
+        agent.with_user(agent).set_call_agent_state(
+            "paused", self.env.ref("call_campaign.call_pause_reason_break").id
+        )
+        self.assertEqual(triggers(), before + 1, "one run for the transaction")
+        self.env["bus.bus"].search([]).unlink()
+        self.env["call.campaign"]._cron_push_wallboard()
+        # the bus writes its messages when the transaction commits
+        self.env.cr.precommit.run()
+        messages = self.env["bus.bus"].search(
+            [("message", "like", "call_campaign/wallboard")]
+        )
+        self.assertEqual(len(messages), 1, "one snapshot, whoever watches")
+        self.assertIn(
+            f'"res.company",{self.campaign.company_id.id},"call_campaign_wallboard"',
+            messages.channel,
+        )
+        row = self.agent_row(self.snapshot(), agent)
+        self.assertEqual(row["state"], "paused")
+        self.assertTrue(row["reason"])
+
+    def test_the_floor_as_the_manager_sees_it(self):
+        # the database's clock is not frozen: real time, in a zone where it is
+        # about one in the afternoon (no day ends during the test)
+        base = fields.Datetime.now()
+        offset = 13 - base.hour
+        offset = offset - 24 if offset > 14 else offset + 24 if offset < -12 else offset
+        zone = f"Etc/GMT{-offset:+d}" if offset else "UTC"
+        self.agents.write({"tz": zone})
+        self.campaign.company_id.partner_id.tz = zone
+        first, second = self.agents
+        with freeze_time(base - timedelta(hours=2)):
+            first.with_user(first).set_call_agent_state("ready")
+            second.with_user(second).set_call_agent_state("ready")
+        with freeze_time(base - timedelta(hours=1)):
+            member = self.members[0]
+            member.with_user(self.dialer).register_call_outcome(
+                "answered", duration=600, ring_seconds=10
+            )
+            member.call_ids.user_id = first
+            first._set_call_agent_state("on_call")
+        snapshot = self.snapshot()
+        row = self.agent_row(snapshot, first)
+        self.assertEqual(
+            (row["state"], row["calls_today"], row["talk_seconds_today"]),
+            ("on_call", 1, 600),
+        )
+        (campaign,) = [c for c in snapshot["campaigns"] if c["id"] == self.campaign.id]
+        self.assertEqual((campaign["ready"], campaign["on_call"]), (1, 1))
+        self.assertEqual(campaign["answered_today"], 1)
+        self.assertEqual(campaign["average_handle_seconds"], 600)
+        # an hour ready, an hour on a call with 10 minutes of talk
+        # a view over the log: what this transaction wrote is flushed first
+        self.env.flush_all()
+        day = self.env["call.agent.day"].search([("user_id", "=", first.id)])
+        self.assertAlmostEqual(day.logged_in_hours, 2.0, delta=0.05)
+        self.assertAlmostEqual(day.talk_hours, 600 / 3600, places=3)
+        self.assertAlmostEqual(day.occupancy, 100 * 600 / 7200, delta=0.3)
+        self.assertEqual(day.call_count, 1)
+        self.assertAlmostEqual(row["occupancy"], day.occupancy, places=3)
+        with self.assertRaises(UserError) as caught:
+            self.snapshot(first)
+        self.assertEqual(caught.exception.context.get("error_key"), "not_manager")
+        # agents see their own days only
+        self.assertFalse(
+            self.env["call.agent.day"]
+            .with_user(second)
+            .search([("user_id", "=", first.id)])
+        )
