@@ -3,11 +3,13 @@ dial plan a predictive dialer paces itself with, and the numbers it reserves
 without an agent waiting (never a customer dropped recently).
 
 A dropped (abandoned) call is one the customer answered with nobody to talk
-to. Ofcom (UK, Statement of policy on the persistent misuse of an electronic
-communications network or service, 2016, §A1.9–A1.12) caps them at 3% of live
-calls per campaign over 24 hours and forbids calling an abandoned number
-again within 72 hours unless a live agent is guaranteed; the US Telemarketing
-Sales Rule (16 CFR 310.4(b)(4)(i)) at 3% per campaign over 30 days."""
+to. Ofcom's *Revised statement of policy on the persistent misuse of an
+electronic communications network or service* (UK, 2016) caps them at 3% of
+live calls per campaign over 24 hours and forbids calling an abandoned number
+again within 72 hours unless a live agent is guaranteed; the US
+Telemarketing Sales Rule (16 CFR 310.4(b)(4)(i)) and the FCC's rule (47 CFR
+64.1200(a)(7)) at 3% of calls answered by a person, per campaign, over 30
+days. The defaults below are those figures; the README cites them."""
 
 import logging
 import math

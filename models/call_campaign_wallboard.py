@@ -103,19 +103,20 @@ class CallCampaign(models.Model):
             ]
         )
         Member = self.env["call.campaign.member"]
-        current = {
-            user: (member, campaign)
-            for user, member, campaign in Member._read_group(
+        # the customer each agent holds now (one per agent: their newest)
+        held = dict(
+            Member._read_group(
                 [
                     ("reserved_user_id", "in", agents.ids),
                     ("reserved_until", ">", now),
                 ],
                 ["reserved_user_id"],
-                ["id:max", "campaign_id:max"],
+                ["id:max"],
             )
+        )
+        current = {
+            member.reserved_user_id: member for member in Member.browse(held.values())
         }
-        members = Member.browse([m for m, _c in current.values()])
-        partner_of = {m.id: m.partner_id.display_name for m in members}
         Call = self.env["call.campaign.call"]
         today = {
             user: (count, talk)
@@ -131,7 +132,7 @@ class CallCampaign(models.Model):
         for agent in agents:
             state = agent._call_agent_state_now()
             state_of[agent] = state
-            member_id, campaign_id = current.get(agent, (False, False))
+            member = current.get(agent, Member)
             reason = agent.call_pause_reason_id if state == "paused" else False
             since = agent.call_agent_state_date
             agent_rows.append(
@@ -143,9 +144,9 @@ class CallCampaign(models.Model):
                     "reason_id": reason.id if reason else False,
                     "reason": reason.name if reason else False,
                     "max_minutes": reason.max_minutes if reason else 0,
-                    "member_id": member_id or False,
-                    "partner": partner_of.get(member_id) or False,
-                    "campaign_id": campaign_id or False,
+                    "member_id": member.id or False,
+                    "partner": member.partner_id.display_name or False,
+                    "campaign_id": member.campaign_id.id or False,
                     "calls_today": today.get(agent, (0, 0))[0],
                     "talk_seconds_today": today.get(agent, (0, 0))[1] or 0,
                     "occupancy": occupancy.get(agent.id, 0.0),

@@ -24,6 +24,9 @@ SAME_WORD = {
     "Agent",
     "Color",
     "SMS",
+    # Portuguese and Spanish "Total"; Polish call centres say "dialer"
+    "Total",
+    "Dialer",
 }
 
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.sql_db import TestCursor
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -276,4 +276,76 @@ class TestCallPopsUp(WebsocketCase):
             .search([("member_id", "=", member.id)])
             .outcome,
             "answered",
+        )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestWallboardLive(WebsocketCase):
+    """The supervisor's wallboard follows an agent's state live.
+
+    When a request triggered the wallboard job, the job runs as it commits,
+    on its own cursor, as Odoo's cron runner does on the trigger's
+    notification (no cron thread runs in tests). The rest is the production
+    path: the agent's JSON-RPC, the trigger, the job's one snapshot on the
+    company's channel, the bus, the websocket, the wallboard."""
+
+    def setUp(self):
+        super().setUp()
+        original = TestCursor.commit
+        registry = self.registry
+        cron = self.env.ref("call_campaign.ir_cron_push_wallboard")
+
+        def commit(cr):
+            original(cr)
+            if cr.readonly:
+                return
+            cr.execute(
+                "DELETE FROM ir_cron_trigger WHERE cron_id = %s RETURNING id", [cron.id]
+            )
+            if not cr.fetchall():
+                return
+            with registry.cursor() as cron_cr:
+                env = api.Environment(cron_cr, SUPERUSER_ID, {})
+                env["call.campaign"]._cron_push_wallboard()
+                channels = list(cron_cr.postcommit.data.get("bus.bus.channels", ()))
+            # test cursors do not notify the bus: the websockets are woken
+            # as Odoo's websocket tests do
+            for channel in channels:
+                for ws in list(dispatch._channels_to_ws.get(hashable(channel), ())):
+                    ws.trigger_notification_dispatching()
+
+        self.startPatcher(patch.object(TestCursor, "commit", commit))
+
+    def test_the_wallboard_follows_an_agent(self):
+        manager = new_test_user(
+            self.env,
+            login="wb_manager",
+            groups="call_campaign.group_call_manager,base.group_user",
+        )
+        agent = new_test_user(
+            self.env,
+            login="wb_agent",
+            name="Wallboard Agent",
+            groups="call_campaign.group_call_agent",
+        )
+        campaign = self.env["call.campaign"].create(
+            {
+                "name": "Wallboard Campaign",
+                "state": "running",
+                "agent_ids": [(6, 0, agent.ids)],
+                "company_id": manager.company_id.id,
+            }
+        )
+        customer = self.env["res.partner"].create(
+            {"name": "Wallboard Customer", "phone": "+48 601 777 003"}
+        )
+        self.env["call.campaign.member"].create(
+            {"campaign_id": campaign.id, "partner_id": customer.id}
+        )
+        self.start_tour("/odoo", "call_campaign_wallboard_tour", login="wb_manager")
+        self.assertEqual(
+            self.env["call.agent.state.log"]
+            .search([("user_id", "=", agent.id)], order="id")
+            .mapped("state"),
+            ["paused", "ready", "on_call"],
         )

@@ -1,7 +1,6 @@
 import {Component, onWillStart, onWillUnmount, useState} from "@odoo/owl";
 import {deserializeDateTime} from "@web/core/l10n/dates";
 import {registry} from "@web/core/registry";
-import {user} from "@web/core/user";
 import {useService} from "@web/core/utils/hooks";
 import {Layout} from "@web/search/layout";
 
@@ -34,7 +33,7 @@ export class CallCampaignWallboard extends Component {
         this.callCampaign = useService("call_campaign");
         this.live = useState(this.callCampaign.state);
         this.clock = useState({now: DateTime.now()});
-        this.companyId = user.activeCompany.id;
+        this.companyId = useService("company").currentCompany.id;
         onWillStart(async () => {
             const snapshot = await this.orm.call("call.campaign", "get_wallboard", []);
             this.callCampaign.watchWallboard(this.companyId, snapshot);
