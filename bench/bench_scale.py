@@ -171,14 +171,14 @@ def bench_screens(registry, campaign, repeat):
         median_ms(cards),
         "search_read of the campaign",
         floor,
-        note="aim: <= 300 ms",
+        note="aim: <= 100 ms",
     )
     result(
         "Campaign form with dashboard",
         median_ms(dashboard),
         "search_read of the campaign",
         floor,
-        note="aim: <= 300 ms",
+        note="aim: <= 100 ms",
     )
 
 
@@ -268,7 +268,11 @@ def main():
     with registry.cursor() as cr:
         agent, campaign, partner_ids = setup(superuser_env(cr), args.members, tag)
         agent, campaign = agent.id, campaign.id
+    with registry.cursor() as cr:
+        # what the hourly job does to the member counters the inserts wrote
+        superuser_env(cr)["call.campaign.counter"]._cron_compact()
     vacuum(registry, "call_campaign_member")
+    vacuum(registry, "call_campaign_counter")
     try:
         with registry.cursor() as cr:
             env = superuser_env(cr)

@@ -18,6 +18,7 @@ from . import call_campaign_member_dialer
 from . import call_campaign_call
 from . import call_agent_state
 from . import call_campaign_governor
+from . import call_campaign_counter
 from . import call_campaign_wallboard
 from . import call_campaign_audience
 from . import call_interaction

@@ -31,6 +31,8 @@ HEALTH_FIELDS = [
     "average_handle_time",
     "agent_hours_left",
 ]
+# what the counters sum for the campaign figures
+FIGURE_KEYS = ("members", "contacted", "success")
 # members created at once when adding a filter's contacts
 MEMBER_CREATE_BATCH = 1000
 # what a (manager) user may set on a campaign: its configuration; the
@@ -483,87 +485,72 @@ class CallCampaign(models.Model):
     ]
 
     def _compute_figures(self):
-        """All figures of a batch of campaigns, and their members per stage,
-        in one grouped query."""
-        figures, by_stage = {}, {}
+        """All figures of a batch of campaigns, and their members per stage:
+        the counts from the counters the database keeps (no grouping of the
+        members), what is due today or overdue from the due members only."""
+        figures, by_stage, due = {}, {}, {}
         ids = [cid for cid in self.ids if cid]
         if ids:
-            self.env["call.campaign.member"].flush_model(
-                [
-                    "campaign_id",
-                    "state",
-                    "next_call_date",
-                    "last_call_date",
-                    "status_id",
-                    "active",
-                    "stage_id",
-                ]
-            )
-            self.env["call.status"].flush_model(["result"])
-            Member = (
-                self.env["call.campaign.member"].sudo().with_context(active_test=False)
-            )
-
-            def condition(domain):
-                return Member._where_calc(domain).where_clause
-
-            self.env.cr.execute(
-                SQL(
-                    """
-                SELECT call_campaign_member.campaign_id,
-                       call_campaign_member.stage_id,
-                       count(*),
-                       count(*) FILTER (WHERE %(today)s),
-                       count(*) FILTER (WHERE %(overdue)s),
-                       count(*) FILTER (WHERE call_campaign_member.last_call_date IS NOT NULL),
-                       count(*) FILTER (WHERE call_campaign_member.last_call_date IS NOT NULL
-                                        AND s.result = 'success'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'queued'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'scheduled'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'closed'),
-                       count(*) FILTER (WHERE call_campaign_member.state = 'do_not_call')
-                  FROM call_campaign_member
-                  JOIN call_status s ON s.id = call_campaign_member.status_id
-                 WHERE call_campaign_member.campaign_id IN %(ids)s
-                   AND call_campaign_member.active
-              GROUP BY call_campaign_member.campaign_id, call_campaign_member.stage_id
-                """,
-                    today=condition(Member._due_domain("today")),
-                    overdue=condition(Member._due_domain("overdue")),
-                    ids=tuple(ids),
-                )
-            )
-            # one row per campaign and stage: the stage funnel comes with
-            # the figures, from the same reading of the members
-            for campaign_id, stage_id, *counts in self.env.cr.fetchall():
-                totals = figures.setdefault(campaign_id, [0] * len(counts))
-                figures[campaign_id] = [
-                    a + b for a, b in zip(totals, counts, strict=True)
-                ]
-                by_stage.setdefault(campaign_id, {})[str(stage_id or 0)] = counts[0]
+            for campaign_id, rows in (
+                self.env["call.campaign.counter"]._counts(ids).items()
+            ):
+                totals = figures.setdefault(campaign_id, dict.fromkeys(FIGURE_KEYS, 0))
+                stages = by_stage.setdefault(campaign_id, {})
+                for stage_id, state, contacted, success, count in rows:
+                    totals["members"] += count
+                    totals[state] = totals.get(state, 0) + count
+                    totals["contacted"] += count if contacted else 0
+                    totals["success"] += count if contacted and success else 0
+                    key = str(stage_id or 0)
+                    stages[key] = stages.get(key, 0) + count
+            due = self._due_counts(ids)
         for campaign in self:
-            (
-                members,
-                today,
-                overdue,
-                contacted,
-                success,
-                queued,
-                scheduled,
-                closed,
-                do_not_call,
-            ) = figures.get(campaign.id, (0,) * 9)
-            campaign.queued_count = queued
-            campaign.scheduled_count = scheduled
-            campaign.closed_count = closed
-            campaign.do_not_call_count = do_not_call
-            campaign.member_count = members
+            counts = figures.get(campaign.id, dict.fromkeys(FIGURE_KEYS, 0))
+            today, overdue = due.get(campaign.id, (0, 0))
+            contacted, success = counts["contacted"], counts["success"]
+            campaign.queued_count = counts.get("queued", 0)
+            campaign.scheduled_count = counts.get("scheduled", 0)
+            campaign.closed_count = counts.get("closed", 0)
+            campaign.do_not_call_count = counts.get("do_not_call", 0)
+            campaign.member_count = counts["members"]
             campaign.to_call_today_count = today
             campaign.overdue_count = overdue
             campaign.contacted_count = contacted
             campaign.success_count = success
             campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
-            campaign.stage_member_counts = by_stage.get(campaign.id, {})
+            campaign.stage_member_counts = {
+                key: count
+                for key, count in by_stage.get(campaign.id, {}).items()
+                if count
+            }
+
+    def _due_counts(self, ids):
+        """``{campaign id: (due today, overdue)}``, reading the due members
+        only (the follow-up date's index), not the whole campaigns."""
+        Member = self.env["call.campaign.member"].sudo().with_context(active_test=False)
+        Member.flush_model(["campaign_id", "state", "next_call_date", "active"])
+
+        def condition(domain):
+            return Member._where_calc(domain).where_clause
+
+        today = condition(Member._due_domain("today"))
+        overdue = condition(Member._due_domain("overdue"))
+        self.env.cr.execute(
+            SQL(
+                """SELECT call_campaign_member.campaign_id,
+                          count(*) FILTER (WHERE %(today)s),
+                          count(*) FILTER (WHERE %(overdue)s)
+                     FROM call_campaign_member
+                    WHERE call_campaign_member.campaign_id IN %(ids)s
+                      AND call_campaign_member.active
+                      AND ((%(today)s) OR (%(overdue)s))
+                 GROUP BY call_campaign_member.campaign_id""",
+                today=today,
+                overdue=overdue,
+                ids=tuple(ids),
+            )
+        )
+        return {cid: (t, o) for cid, t, o in self.env.cr.fetchall()}
 
     def _compute_revenue(self):
         """The members' opportunities, summed for the batch in one query

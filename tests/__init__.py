@@ -5,6 +5,7 @@ from . import test_call_campaign_attack_companies
 from . import test_call_campaign_audience
 from . import test_call_campaign_call_screen
 from . import test_call_campaign_callbacks
+from . import test_call_campaign_counters
 from . import test_call_campaign_crons
 from . import test_call_campaign_dialer
 from . import test_call_campaign_governor
