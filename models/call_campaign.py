@@ -32,7 +32,7 @@ HEALTH_FIELDS = [
     "agent_hours_left",
 ]
 # what the counters sum for the campaign figures
-FIGURE_KEYS = ("members", "contacted", "success")
+FIGURE_KEYS = ("members", "contacted", "success", "undated_due")
 # members created at once when adding a filter's contacts
 MEMBER_CREATE_BATCH = 1000
 # what a (manager) user may set on a campaign: its configuration; the
@@ -496,17 +496,21 @@ class CallCampaign(models.Model):
             ):
                 totals = figures.setdefault(campaign_id, dict.fromkeys(FIGURE_KEYS, 0))
                 stages = by_stage.setdefault(campaign_id, {})
-                for stage_id, state, contacted, success, count in rows:
+                for stage_id, state, contacted, dated, success, count in rows:
                     totals["members"] += count
                     totals[state] = totals.get(state, 0) + count
                     totals["contacted"] += count if contacted else 0
                     totals["success"] += count if contacted and success else 0
+                    # due today without a date: the queue itself
+                    if not dated and state in ("queued", "scheduled"):
+                        totals["undated_due"] += count
                     key = str(stage_id or 0)
                     stages[key] = stages.get(key, 0) + count
             due = self._due_counts(ids)
         for campaign in self:
             counts = figures.get(campaign.id, dict.fromkeys(FIGURE_KEYS, 0))
-            today, overdue = due.get(campaign.id, (0, 0))
+            dated_today, overdue = due.get(campaign.id, (0, 0))
+            today = counts["undated_due"] + dated_today
             contacted, success = counts["contacted"], counts["success"]
             campaign.queued_count = counts.get("queued", 0)
             campaign.scheduled_count = counts.get("scheduled", 0)
@@ -525,28 +529,27 @@ class CallCampaign(models.Model):
             }
 
     def _due_counts(self, ids):
-        """``{campaign id: (due today, overdue)}``, reading the due members
-        only (the follow-up date's index), not the whole campaigns."""
+        """``{campaign id: (dated and due today, overdue)}``, reading the
+        members with a follow-up date before tomorrow only (its index); the
+        undated due are counted by the counters. "Due today" is
+        ``_due_domain("today")``: the undated plus these."""
         Member = self.env["call.campaign.member"].sudo().with_context(active_test=False)
         Member.flush_model(["campaign_id", "state", "next_call_date", "active"])
-
-        def condition(domain):
-            return Member._where_calc(domain).where_clause
-
-        today = condition(Member._due_domain("today"))
-        overdue = condition(Member._due_domain("overdue"))
+        now = fields.Datetime.now()
+        tomorrow = Member._user_midnight(now, days=1)
+        overdue = Member._where_calc(Member._due_domain("overdue", now)).where_clause
         self.env.cr.execute(
             SQL(
-                """SELECT call_campaign_member.campaign_id,
-                          count(*) FILTER (WHERE %(today)s),
+                """SELECT call_campaign_member.campaign_id, count(*),
                           count(*) FILTER (WHERE %(overdue)s)
                      FROM call_campaign_member
                     WHERE call_campaign_member.campaign_id IN %(ids)s
                       AND call_campaign_member.active
-                      AND ((%(today)s) OR (%(overdue)s))
+                      AND call_campaign_member.state IN ('queued', 'scheduled')
+                      AND call_campaign_member.next_call_date < %(tomorrow)s
                  GROUP BY call_campaign_member.campaign_id""",
-                today=today,
                 overdue=overdue,
+                tomorrow=tomorrow,
                 ids=tuple(ids),
             )
         )

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 # the member columns the counters depend on: other updates (a reservation,
 # an attempt count) never touch them
@@ -12,12 +11,82 @@ COUNTED_COLUMNS = (
     "active",
 )
 
+_KEY = "campaign_id, stage_id, status_id, state, contacted, dated"
+_ROWS = """{t}.campaign_id, {t}.stage_id, {t}.status_id, {t}.state,
+           {t}.last_call_date IS NOT NULL, {t}.next_call_date IS NOT NULL"""
+_COUNTED = "(" + _ROWS + ", {t}.active)"
+# what one statement changed, per key: one statement of the ORM updates many
+# members at once, and the trigger runs once per statement
+_CHANGES = {
+    "update": (
+        "SELECT " + _ROWS.format(t="o") + ", -1"
+        " FROM old_rows o JOIN new_rows n ON n.id = o.id"
+        " WHERE o.active AND "
+        + _COUNTED.format(t="o")
+        + " IS DISTINCT FROM "
+        + _COUNTED.format(t="n")
+        + " UNION ALL SELECT "
+        + _ROWS.format(t="n")
+        + ", 1"
+        " FROM old_rows o JOIN new_rows n ON n.id = o.id"
+        " WHERE n.active AND "
+        + _COUNTED.format(t="o")
+        + " IS DISTINCT FROM "
+        + _COUNTED.format(t="n")
+    ),
+    "insert": "SELECT " + _ROWS.format(t="n") + ", 1 FROM new_rows n WHERE n.active",
+    "delete": "SELECT " + _ROWS.format(t="o") + ", -1 FROM old_rows o WHERE o.active",
+}
+_TRANSITIONS = {
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+}
+COUNTER_TRIGGERS = [
+    statement
+    for operation, changes in _CHANGES.items()
+    for statement in (
+        "CREATE OR REPLACE FUNCTION call_campaign_counter_" + operation + "()"
+        " RETURNS trigger AS $$ BEGIN"
+        " INSERT INTO call_campaign_counter (" + _KEY + ", delta)"
+        " SELECT "
+        + _KEY
+        + ", sum(delta) FROM ("
+        + changes
+        + ") AS changes ("
+        + _KEY
+        + ", delta) GROUP BY "
+        + _KEY
+        + " HAVING sum(delta) != 0;"
+        " RETURN NULL; END; $$ LANGUAGE plpgsql",
+        "DROP TRIGGER IF EXISTS call_campaign_counter_"
+        + operation
+        + " ON call_campaign_member",
+        "CREATE TRIGGER call_campaign_counter_"
+        + operation
+        + " AFTER "
+        + operation.upper()
+        + " ON call_campaign_member REFERENCING "
+        + _TRANSITIONS[operation]
+        + " FOR EACH STATEMENT EXECUTE FUNCTION"
+        " call_campaign_counter_" + operation + "()",
+    )
+]
+COUNTER_FILL = (
+    "INSERT INTO call_campaign_counter ("
+    + _KEY
+    + ", delta) SELECT "
+    + _ROWS.format(t="m")
+    + ", count(*) FROM call_campaign_member m WHERE m.active GROUP BY 1, 2, 3, 4, 5, 6"
+)
+
 
 class CallCampaignCounter(models.Model):
     """The campaigns' member counts, kept by the database in the same
     transaction as every change of a member, whatever path made it (the
-    ORM, SQL, an import): a trigger on ``call_campaign_member`` inserts a −1
-    row for what a member was and a +1 row for what it is. Insert-only, so
+    ORM, SQL, an import): a trigger on ``call_campaign_member``, once per
+    statement, inserts what left each key (−) and what joined it (+).
+    Insert-only, so
     two agents changing members of one campaign never wait for each other;
     the campaign screens sum a campaign's rows (a few hundred at most once
     compacted) instead of grouping its million members, and the hourly job
@@ -35,86 +104,33 @@ class CallCampaignCounter(models.Model):
     status_id = fields.Integer()
     state = fields.Char()
     contacted = fields.Boolean()
+    dated = fields.Boolean(help="The member has a follow-up date.")
     delta = fields.Integer(required=True)
 
     def init(self):
         cr = self.env.cr
-        cr.execute(
-            """CREATE OR REPLACE FUNCTION call_campaign_counter_track() RETURNS trigger AS $$
-            BEGIN
-                IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.active THEN
-                    INSERT INTO call_campaign_counter
-                           (campaign_id, stage_id, status_id, state, contacted, delta)
-                    VALUES (OLD.campaign_id, OLD.stage_id, OLD.status_id, OLD.state,
-                            OLD.last_call_date IS NOT NULL, -1);
-                END IF;
-                IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.active THEN
-                    INSERT INTO call_campaign_counter
-                           (campaign_id, stage_id, status_id, state, contacted, delta)
-                    VALUES (NEW.campaign_id, NEW.stage_id, NEW.status_id, NEW.state,
-                            NEW.last_call_date IS NOT NULL, 1);
-                END IF;
-                RETURN NULL;
-            END;
-            $$ LANGUAGE plpgsql"""
-        )
-        columns = SQL(", ").join(SQL.identifier(c) for c in COUNTED_COLUMNS)
-        changed = SQL(" OR ").join(
-            SQL(
-                "OLD.%s IS DISTINCT FROM NEW.%s",
-                SQL.identifier(column),
-                SQL.identifier(column),
-            )
-            for column in COUNTED_COLUMNS
-        )
-        cr.execute(
-            "DROP TRIGGER IF EXISTS call_campaign_counter_change ON call_campaign_member"
-        )
-        cr.execute(
-            "DROP TRIGGER IF EXISTS call_campaign_counter_insert_delete "
-            "ON call_campaign_member"
-        )
-        cr.execute(
-            SQL(
-                """CREATE TRIGGER call_campaign_counter_change
-                   AFTER UPDATE OF %s ON call_campaign_member
-                   FOR EACH ROW WHEN (%s)
-                   EXECUTE FUNCTION call_campaign_counter_track()""",
-                columns,
-                changed,
-            )
-        )
-        cr.execute(
-            """CREATE TRIGGER call_campaign_counter_insert_delete
-               AFTER INSERT OR DELETE ON call_campaign_member
-               FOR EACH ROW EXECUTE FUNCTION call_campaign_counter_track()"""
-        )
+        for statement in COUNTER_TRIGGERS:
+            cr.execute(statement)
         # installed on a database that has members already: count them once
         cr.execute("SELECT 1 FROM call_campaign_counter LIMIT 1")
         if not cr.fetchone():
-            cr.execute(
-                """INSERT INTO call_campaign_counter
-                          (campaign_id, stage_id, status_id, state, contacted, delta)
-                   SELECT campaign_id, stage_id, status_id, state,
-                          last_call_date IS NOT NULL, count(*)
-                     FROM call_campaign_member WHERE active
-                    GROUP BY 1, 2, 3, 4, 5"""
-            )
+            cr.execute(COUNTER_FILL)
 
     @api.model
     def _counts(self, campaign_ids):
         """``{campaign id: rows}``: each row ``(stage_id, state, contacted,
-        success, count)`` of the campaign's active members, summed from
-        the counters (a status's result is read now, not when counted)."""
+        dated, success, count)`` of the campaign's active members, summed
+        from the counters (a status's result is read now, not when
+        counted)."""
         self.env["call.campaign.member"].flush_model(list(COUNTED_COLUMNS))
         self.env["call.status"].flush_model(["result"])
         self.env.cr.execute(
-            """SELECT c.campaign_id, c.stage_id, c.state, c.contacted,
+            """SELECT c.campaign_id, c.stage_id, c.state, c.contacted, c.dated,
                       COALESCE(s.result = 'success', false), sum(c.delta)
                  FROM call_campaign_counter c
             LEFT JOIN call_status s ON s.id = c.status_id
                 WHERE c.campaign_id IN %s
-             GROUP BY 1, 2, 3, 4, 5
+             GROUP BY 1, 2, 3, 4, 5, 6
                HAVING sum(c.delta) != 0""",
             [tuple(campaign_ids)],
         )
@@ -131,11 +147,13 @@ class CallCampaignCounter(models.Model):
         self.env.cr.execute(
             """WITH gone AS (
                    DELETE FROM call_campaign_counter
-                   RETURNING campaign_id, stage_id, status_id, state, contacted, delta)
+                   RETURNING campaign_id, stage_id, status_id, state, contacted,
+                             dated, delta)
                INSERT INTO call_campaign_counter
-                      (campaign_id, stage_id, status_id, state, contacted, delta)
-               SELECT campaign_id, stage_id, status_id, state, contacted, sum(delta)
+                      (campaign_id, stage_id, status_id, state, contacted, dated, delta)
+               SELECT campaign_id, stage_id, status_id, state, contacted, dated,
+                      sum(delta)
                  FROM gone
-                GROUP BY campaign_id, stage_id, status_id, state, contacted
+                GROUP BY campaign_id, stage_id, status_id, state, contacted, dated
                HAVING sum(delta) != 0"""
         )

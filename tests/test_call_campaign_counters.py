@@ -21,12 +21,12 @@ class TestMaintainedCounters(CallCampaignCase):
         self.env.flush_all()
         self.env.cr.execute(
             """SELECT m.campaign_id, COALESCE(m.stage_id, 0), m.state,
-                      m.last_call_date IS NOT NULL,
+                      m.last_call_date IS NOT NULL, m.next_call_date IS NOT NULL,
                       COALESCE(s.result = 'success', false), count(*)
                  FROM call_campaign_member m
                  JOIN call_status s ON s.id = m.status_id
                 WHERE m.active AND m.campaign_id IN %s
-                GROUP BY 1, 2, 3, 4, 5""",
+                GROUP BY 1, 2, 3, 4, 5, 6""",
             [tuple(campaigns.ids)],
         )
         return sorted(self.env.cr.fetchall())
@@ -34,9 +34,9 @@ class TestMaintainedCounters(CallCampaignCase):
     def counted(self, campaigns):
         counts = self.env["call.campaign.counter"]._counts(campaigns.ids)
         return sorted(
-            (cid, stage or 0, state, contacted, success, count)
+            (cid, stage or 0, state, contacted, dated, success, count)
             for cid, rows in counts.items()
-            for stage, state, contacted, success, count in rows
+            for stage, state, contacted, dated, success, count in rows
         )
 
     def test_counters_equal_a_fresh_count(self):
@@ -162,8 +162,21 @@ class TestMaintainedCounters(CallCampaignCase):
         self.assertEqual(self.counted(campaigns), self.fresh(campaigns), done)
         # and the campaign's figures are those counts
         campaigns.invalidate_recordset()
+        Member = self.env[MEMBER]
         for campaign in campaigns:
             active = campaign.member_ids
+            self.assertEqual(
+                campaign.to_call_today_count,
+                Member.search_count(
+                    [("campaign_id", "=", campaign.id)] + Member._due_domain("today")
+                ),
+            )
+            self.assertEqual(
+                campaign.overdue_count,
+                Member.search_count(
+                    [("campaign_id", "=", campaign.id)] + Member._due_domain("overdue")
+                ),
+            )
             self.assertEqual(campaign.member_count, len(active))
             self.assertEqual(
                 campaign.closed_count,
