@@ -364,20 +364,8 @@ class CallCampaignMember(models.Model):
             try:
                 with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                     self.env.cr.execute(
-                        SQL(
-                            """UPDATE call_campaign_member r
-                                  SET reserved_user_id = %(uid)s,
-                                      reserved_until = %(now)s
-                                          + rc.reservation_minutes * interval '1 minute',
-                                      write_uid = %(uid)s,
-                                      write_date = %(now)s
-                                 FROM call_campaign rc
-                                WHERE rc.id = r.campaign_id
-                                  AND r.id IN (%(select)s FOR UPDATE OF m SKIP LOCKED)
-                            RETURNING r.id""",
-                            uid=self.env.uid,
-                            now=now,
-                            select=select,
+                        self._reserve_statement(
+                            now, SQL("r.id IN (%s FOR UPDATE OF m SKIP LOCKED)", select)
                         )
                     )
                     reserved += [row[0] for row in self.env.cr.fetchall()]

@@ -602,21 +602,7 @@ class CallCampaignMember(models.Model):
         try:
             with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL(
-                        """UPDATE call_campaign_member r
-                              SET reserved_user_id = %(uid)s,
-                                  reserved_until = %(now)s
-                                      + rc.reservation_minutes * interval '1 minute',
-                                  write_uid = %(uid)s,
-                                  write_date = %(now)s
-                             FROM call_campaign rc
-                            WHERE rc.id = r.campaign_id
-                              AND r.id = COALESCE(%(picks)s)
-                        RETURNING r.id""",
-                        uid=self.env.uid,
-                        now=now,
-                        picks=picks,
-                    )
+                    self._reserve_statement(now, SQL("r.id = COALESCE(%s)", picks))
                 )
                 row = self.env.cr.fetchone()
         except psycopg2.errors.SerializationFailure:
@@ -634,6 +620,26 @@ class CallCampaignMember(models.Model):
             ["reserved_user_id", "reserved_until", "write_uid", "write_date"]
         )
         return member
+
+    @api.model
+    def _reserve_statement(self, now, which):
+        """Reserve to the caller the members ``which`` (an SQL condition on
+        ``r``) picks, for their campaign's reservation time, in the statement
+        that locks them: the ids reserved."""
+        return SQL(
+            """UPDATE call_campaign_member r
+                  SET reserved_user_id = %(uid)s,
+                      reserved_until = %(now)s
+                          + rc.reservation_minutes * interval '1 minute',
+                      write_uid = %(uid)s,
+                      write_date = %(now)s
+                 FROM call_campaign rc
+                WHERE rc.id = r.campaign_id AND %(which)s
+            RETURNING r.id""",
+            uid=self.env.uid,
+            now=now,
+            which=which,
+        )
 
     @api.model
     def _next_candidate(self, conditions, now, tried, calling_hours):

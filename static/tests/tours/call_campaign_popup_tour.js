@@ -1,35 +1,9 @@
 import {registry} from "@web/core/registry";
-import {session} from "@web/session";
+import {rpcAs} from "./rpc_as";
 
-/** What another client (the dialer) sends, over JSON-RPC with its login. */
-async function asDialer(model, method, args, kwargs = {}) {
-    const call = async (service, serviceMethod, serviceArgs) => {
-        const response = await fetch("/jsonrpc", {
-            method: "POST",
-            headers: {"Content-Type": "application/json"},
-            body: JSON.stringify({
-                jsonrpc: "2.0",
-                method: "call",
-                params: {service, method: serviceMethod, args: serviceArgs},
-            }),
-        });
-        const answer = await response.json();
-        if (answer.error) {
-            throw new Error(answer.error.data.message);
-        }
-        return answer.result;
-    };
-    const login = "popup_dialer";
-    const uid = await call("common", "login", [session.db, login, login]);
-    return call("object", "execute_kw", [
-        session.db,
-        uid,
-        login,
-        model,
-        method,
-        args,
-        kwargs,
-    ]);
+/** What the dialer sends meanwhile. */
+function asDialer(model, method, args, kwargs = {}) {
+    return rpcAs("popup_dialer", model, method, args, kwargs);
 }
 
 registry.category("web_tour.tours").add("call_campaign_popup_tour", {

@@ -1,35 +1,9 @@
 import {registry} from "@web/core/registry";
-import {session} from "@web/session";
+import {rpcAs} from "./rpc_as";
 
-/** What the agent's own browser does meanwhile: JSON-RPC with its login. */
-async function asAgent(model, method, args, kwargs = {}) {
-    const call = async (service, serviceMethod, serviceArgs) => {
-        const response = await fetch("/jsonrpc", {
-            method: "POST",
-            headers: {"Content-Type": "application/json"},
-            body: JSON.stringify({
-                jsonrpc: "2.0",
-                method: "call",
-                params: {service, method: serviceMethod, args: serviceArgs},
-            }),
-        });
-        const answer = await response.json();
-        if (answer.error) {
-            throw new Error(answer.error.data.message);
-        }
-        return answer.result;
-    };
-    const login = "wb_agent";
-    const uid = await call("common", "login", [session.db, login, login]);
-    return call("object", "execute_kw", [
-        session.db,
-        uid,
-        login,
-        model,
-        method,
-        args,
-        kwargs,
-    ]);
+/** What the agent's own browser sends meanwhile. */
+function asAgent(model, method, args, kwargs = {}) {
+    return rpcAs("wb_agent", model, method, args, kwargs);
 }
 
 const row = ".o_call_campaign_wallboard_agent:contains('Wallboard Agent')";
