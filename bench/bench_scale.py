@@ -56,14 +56,14 @@ def setup(env, members, tag):
     return agent, campaign, partner_ids
 
 
-def floor_statement(cr, campaign_id, uid, now):
+def floor_statement(cr, campaign_id, uid, now, limit=1):
     """The same decision and reservation as one statement on the same data:
     same filters, same tiers' order, same lock."""
     cr.execute(
         """UPDATE call_campaign_member r
               SET reserved_user_id = %(uid)s,
                   reserved_until = %(now)s + interval '60 minutes'
-            WHERE r.id = (
+            WHERE r.id IN (
                   SELECT m.id FROM call_campaign_member m
                    WHERE m.active AND m.campaign_id = %(campaign)s
                      AND m.state IN ('queued', 'scheduled')
@@ -79,7 +79,7 @@ def floor_statement(cr, campaign_id, uid, now):
                           OR m.day_attempt_count < %(per_day)s)
                      AND COALESCE(m.attempt_count, 0) < %(total)s
                 ORDER BY m.priority DESC, m.next_call_date ASC NULLS FIRST, m.id
-                   LIMIT 1 FOR UPDATE OF m SKIP LOCKED)
+                   LIMIT %(limit)s FOR UPDATE OF m SKIP LOCKED)
         RETURNING r.id""",
         {
             "uid": uid,
@@ -87,9 +87,10 @@ def floor_statement(cr, campaign_id, uid, now):
             "now": now,
             "per_day": PACING["max_attempts_per_day"],
             "total": PACING["max_attempts_total"],
+            "limit": limit,
         },
     )
-    return cr.fetchone()
+    return cr.fetchall()
 
 
 def bench_next_call(registry, agent, campaign, calls):
@@ -113,6 +114,43 @@ def bench_next_call(registry, agent, campaign, calls):
         "one SQL statement",
         median_ms(floor),
         aim=2.0,
+    )
+
+
+def bench_reserve_numbers(registry, campaign, repeat, count=100):
+    """A predictive dialer reserving ``count`` numbers at once (each with
+    its call record), next to one statement reserving as many rows."""
+    with registry.cursor() as cr:
+        env = superuser_env(cr)
+        dialer = env["res.users"].create(
+            {
+                "name": f"Scale dialer {campaign.id}",
+                "login": f"scale_dialer_{campaign.id}",
+                "groups_id": [
+                    Command.set(env.ref("call_campaign.group_call_dialer").ids)
+                ],
+            }
+        )
+        env["call.campaign"].browse(campaign.id).agent_ids |= dialer
+        cr.commit()
+        Campaign = env(user=dialer.id, su=False)["call.campaign"].browse(campaign.id)
+        Campaign.reserve_numbers(count)  # warm-up
+        ours = timed(
+            lambda: Campaign.reserve_numbers(count),
+            repeat,
+            before=Campaign.env.invalidate_all,
+        )
+        now = fields.Datetime.now()
+        floor = timed(
+            lambda: floor_statement(cr, campaign.id, dialer.id, now, count), repeat
+        )
+        cr.rollback()
+    result(
+        f"reserve_numbers({count}) in-process (median)",
+        median_ms(ours),
+        f"one SQL statement reserving {count} rows",
+        median_ms(floor),
+        aim=3.0,
     )
 
 
@@ -281,6 +319,7 @@ def main():
             print(f"campaign of {args.members:,} members", flush=True)
         bench_next_call(registry, agent_rec, campaign_rec, args.calls)
         bench_screens(registry, campaign_rec, args.repeat)
+        bench_reserve_numbers(registry, campaign_rec, args.repeat)
         bench_mass_status(registry, campaign_rec, args.mass)
     finally:
         with registry.cursor() as cr:
@@ -292,6 +331,9 @@ def main():
                 " AND res_id IN (SELECT id FROM call_campaign_member"
                 " WHERE campaign_id = %s)",
                 [campaign],
+            )
+            cr.execute(
+                "DELETE FROM call_campaign_call WHERE campaign_id = %s", [campaign]
             )
             cr.execute(
                 "DELETE FROM call_campaign_member WHERE campaign_id = %s", [campaign]

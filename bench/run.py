@@ -42,6 +42,7 @@ FULL = {
     "bench_timeline.py": ["--events", "1000000"],
     "bench_add_members.py": ["--contacts", "100000"],
     "bench_dialer.py": ["--members", "20000", "--lines", "20", "--agents", "10"],
+    "bench_reserve.py": ["--members", "20000", "--dialers", "4"],
 }
 QUICK = {
     "bench_scale.py": ["--members", "20000", "--calls", "50", "--mass", "1000"],
@@ -68,6 +69,7 @@ QUICK = {
         "--calls",
         "5",
     ],
+    "bench_reserve.py": ["--members", "2000", "--dialers", "4"],
 }
 
 
