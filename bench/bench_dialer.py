@@ -26,12 +26,10 @@ import uuid
 from collections import defaultdict
 from datetime import timedelta
 
-from common import result, start_servers, stop_servers
+from common import parse_server_bench, result, start_servers, stop_servers
 from dialer_client import MEMBER, DialResult, Line, OdooRpc
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.tools import config
 
 # what the simulated PBX hears, in proportions
 OUTCOMES = [
@@ -365,18 +363,11 @@ def figures(registry, campaign_id, shift, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--members", type=int, default=20000)
     parser.add_argument("--lines", type=int, default=20)
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--calls", type=int, default=50, help="per line")
-    parser.add_argument("--workers", type=int, default=2, help="per server")
-    parser.add_argument("--servers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8089)
-    parser.add_argument("odoo_args", nargs="*")
-    args = parser.parse_args()
-    config.parse_config(args.odoo_args)
-    registry = odoo.modules.registry.Registry(args.database)
+    args, registry = parse_server_bench(parser, port=8089)
     tag = uuid.uuid4().hex[:6]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})

@@ -23,11 +23,16 @@ import urllib.request
 import uuid
 from datetime import timedelta
 
-from common import enable_pacing, p99_ms, result, start_servers, stop_servers
+from common import (
+    enable_pacing,
+    p99_ms,
+    parse_server_bench,
+    result,
+    start_servers,
+    stop_servers,
+)
 
-import odoo
 from odoo import SUPERUSER_ID, api, fields
-from odoo.tools import config
 
 
 def setup(env, members, agents, tag):
@@ -197,17 +202,10 @@ def summary(name, latencies, wall):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--calls", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=2, help="per server")
-    parser.add_argument("--servers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8079)
-    parser.add_argument("odoo_args", nargs="*")
-    args = parser.parse_args()
-    config.parse_config(args.odoo_args)
-    registry = odoo.modules.registry.Registry(args.database)
+    args, registry = parse_server_bench(parser, port=8079)
     tag = uuid.uuid4().hex[:6]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})

@@ -12,12 +12,17 @@ import threading
 import uuid
 from datetime import timedelta
 
-from common import insert_members, insert_partners, result, start_servers, stop_servers
+from common import (
+    insert_members,
+    insert_partners,
+    parse_server_bench,
+    result,
+    start_servers,
+    stop_servers,
+)
 from dialer_client import OdooRpc
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api, fields
-from odoo.tools import config
 
 
 def setup(env, members, dialers, tag):
@@ -74,17 +79,10 @@ def cleanup(env, campaign_id, user_ids, partner_ids):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--members", type=int, default=20000)
     parser.add_argument("--dialers", type=int, default=4)
     parser.add_argument("--count", type=int, default=50, help="numbers per call")
-    parser.add_argument("--workers", type=int, default=2, help="per server")
-    parser.add_argument("--servers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8099)
-    parser.add_argument("odoo_args", nargs="*")
-    args = parser.parse_args()
-    config.parse_config(args.odoo_args)
-    registry = odoo.modules.registry.Registry(args.database)
+    args, registry = parse_server_bench(parser, port=8099)
     tag = uuid.uuid4().hex[:6]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})

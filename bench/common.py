@@ -60,6 +60,19 @@ def odoo_server_command():
     return [sys.executable, "-m", "odoo"]
 
 
+def parse_server_bench(parser, port):
+    """The arguments every multi-server bench takes (the database, the
+    servers, the Odoo options after ``--``), parsed; Odoo's configuration
+    read, the database's registry opened: ``(args, registry)``."""
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--workers", type=int, default=2, help="per server")
+    parser.add_argument("--servers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("odoo_args", nargs="*")
+    args = parser.parse_args()
+    return args, open_registry(args.database, args.odoo_args)
+
+
 def start_servers(odoo_args, database, count, port, workers):
     """``count`` Odoo servers on one database, as ``count`` machines would
     (each with ``workers`` workers, no cron thread); their JSON-RPC URLs
