@@ -143,10 +143,7 @@ class ResUsers(models.Model):
         user = self.env.user
         if not agent or agent == user:
             return user
-        if not (
-            user.has_group("call_campaign.group_call_dialer")
-            or user.has_group("call_campaign.group_call_manager")
-        ):
+        if not user._call_acts_for_agents():
             raise call_error(
                 self.env._("Only a dialer or a call manager acts for another agent."),
                 "not_dialer",
@@ -156,6 +153,14 @@ class ResUsers(models.Model):
                 self.env._("%s is not a call agent.", agent.name), "bad_argument"
             )
         return agent
+
+    def _call_acts_for_agents(self):
+        """Dialers and call managers act for agents: they name the agent,
+        report any member's calls and follow campaigns."""
+        self.ensure_one()
+        return self.has_group("call_campaign.group_call_dialer") or self.has_group(
+            "call_campaign.group_call_manager"
+        )
 
     def _check_call_agent_ready(self):
         """A dialer serves ready agents only."""

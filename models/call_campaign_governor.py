@@ -173,11 +173,7 @@ class CallCampaign(models.Model):
 
     def _check_dialer(self):
         user = self.env.user
-        if not (
-            self.env.su
-            or user.has_group("call_campaign.group_call_dialer")
-            or user.has_group("call_campaign.group_call_manager")
-        ):
+        if not (self.env.su or user._call_acts_for_agents()):
             raise call_error(
                 self.env._("Only a dialer or a call manager reads the dial plan."),
                 "not_dialer",

@@ -522,11 +522,7 @@ class CallCampaignMember(models.Model):
         """The ended call record of each member (the known one completed):
         ``{member id: call id}``."""
         user = self.env.user
-        agent_reports = not (
-            self.env.su
-            or user.has_group("call_campaign.group_call_manager")
-            or user.has_group("call_campaign.group_call_dialer")
-        )
+        agent_reports = not (self.env.su or user._call_acts_for_agents())
         answered = outcome == "answered"
         Call = self.env["call.campaign.call"].sudo()
         vals_list = []
@@ -620,11 +616,7 @@ class CallCampaignMember(models.Model):
                 "not_running",
             )
         user = self.env.user
-        if (
-            self.env.su
-            or user.has_group("call_campaign.group_call_manager")
-            or user.has_group("call_campaign.group_call_dialer")
-        ):
+        if self.env.su or user._call_acts_for_agents():
             return
         now = fields.Datetime.now()
         foreign = self.filtered(

@@ -78,7 +78,6 @@ class CallCampaign(models.Model):
         """The floor of ``company`` now, in a bounded number of queries
         (about a dozen, whatever the number of agents and campaigns)."""
         now = fields.Datetime.now()
-        companies = company
         day_start = self._wallboard_day_start(company)
         Users = self.env["res.users"]
         dialers = self.env.ref("call_campaign.group_call_dialer").users
@@ -91,14 +90,14 @@ class CallCampaign(models.Model):
                         self.env.ref("call_campaign.group_call_agent").id,
                     ),
                     ("share", "=", False),
-                    ("company_ids", "in", companies.ids),
+                    ("company_ids", "in", company.ids),
                 ]
             )
             - dialers
         )
         campaigns = self.search(
             [
-                ("company_id", "in", companies.ids),
+                ("company_id", "in", company.ids),
                 ("state", "in", ("running", "paused")),
             ]
         )

@@ -46,9 +46,6 @@ class IrWebsocket(models.AbstractModel):
             if suffix.isdigit() and int(suffix) < 2**31
         }
         user = self.env.user
-        if ids and (
-            user.has_group("call_campaign.group_call_dialer")
-            or user.has_group("call_campaign.group_call_manager")
-        ):
+        if ids and user._call_acts_for_agents():
             channels.extend(self.env["call.campaign"].search([("id", "in", list(ids))]))
         return channels
