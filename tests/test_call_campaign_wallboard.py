@@ -59,7 +59,10 @@ class TestWallboard(GovernorSetup, TransactionCase):
         )
         row = self.agent_row(self.snapshot(), agent)
         self.assertEqual(row["state"], "paused")
-        self.assertTrue(row["reason"])
+        self.assertEqual(
+            (row["reason_id"], row["reason"]),
+            (self.env.ref("call_campaign.call_pause_reason_break").id, "Break"),
+        )
 
     def test_the_floor_as_the_manager_sees_it(self):
         # the database's clock is not frozen: real time, in a zone where it is
