@@ -3,6 +3,7 @@ from . import call_membership_mixin
 from . import call_status
 from . import call_status_reason
 from . import call_campaign
+from . import call_campaign_figures
 from . import call_campaign_stage
 from . import call_campaign_status_action
 from . import call_campaign_member
