@@ -73,9 +73,10 @@ def parse_server_bench(parser, port):
     return args, open_registry(args.database, args.odoo_args)
 
 
-def start_servers(odoo_args, database, count, port, workers):
+def start_servers(odoo_args, database, count, port, workers, options=None):
     """``count`` Odoo servers on one database, as ``count`` machines would
-    (each with ``workers`` workers, no cron thread); their JSON-RPC URLs
+    (each with ``workers`` workers, no cron thread, no websockets unless
+    ``options(index)`` gives a server more options); their JSON-RPC URLs
     once they answer."""
     servers = [
         subprocess.Popen(
@@ -93,6 +94,7 @@ def start_servers(odoo_args, database, count, port, workers):
                 "--max-cron-threads=0",
                 "--log-level=warn",
                 "--limit-time-real=600",
+                *(options(index) if options else ()),
             ],
         )
         for index in range(count)

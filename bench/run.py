@@ -43,6 +43,8 @@ FULL = {
     "bench_add_members.py": ["--contacts", "100000"],
     "bench_dialer.py": ["--members", "20000", "--lines", "20", "--agents", "10"],
     "bench_reserve.py": ["--members", "20000", "--dialers", "4"],
+    "bench_wallboard.py": ["--agents", "200", "--viewers", "50"],
+    "bench_wallboard.py --replica": ["--agents", "200", "--viewers", "50"],
 }
 QUICK = {
     "bench_scale.py": ["--members", "20000", "--calls", "50", "--mass", "1000"],
@@ -70,6 +72,15 @@ QUICK = {
         "5",
     ],
     "bench_reserve.py": ["--members", "2000", "--dialers", "4"],
+    "bench_wallboard.py": ["--agents", "40", "--viewers", "5", "--seconds", "10"],
+    "bench_wallboard.py --replica": [
+        "--agents",
+        "40",
+        "--viewers",
+        "5",
+        "--seconds",
+        "10",
+    ],
 }
 
 
@@ -123,10 +134,12 @@ def create_database(python, conf, env):
     )
 
 
-def run_bench(python, conf, env, script, sizes):
-    print(f"\n## {script} {' '.join(sizes)}", flush=True)
+def run_bench(python, conf, env, name, sizes):
+    """One bench; ``name`` is its file, maybe followed by flags."""
+    script, *flags = name.split()
+    print(f"\n## {name} {' '.join(sizes)}", flush=True)
     process = subprocess.Popen(
-        [python, str(BENCH / script), "-d", DB, *sizes, "--", "-c", conf],
+        [python, str(BENCH / script), "-d", DB, *flags, *sizes, "--", "-c", conf],
         cwd=BENCH,
         env=env,
         stdout=subprocess.PIPE,
@@ -138,7 +151,7 @@ def run_bench(python, conf, env, script, sizes):
             rows.append(json.loads(line.split(" ", 1)[1]))
         print(line, end="", flush=True)
     if process.wait():
-        rows.append({"figure": f"{script} failed (exit {process.returncode})"})
+        rows.append({"figure": f"{name} failed (exit {process.returncode})"})
     return rows
 
 
@@ -215,7 +228,11 @@ def main():
     python, conf, env = odoo_environment()
     plan = QUICK if args.quick else FULL
     if args.only:
-        plan = {name: sizes for name, sizes in plan.items() if name in args.only}
+        plan = {
+            name: sizes
+            for name, sizes in plan.items()
+            if name.split()[0] in args.only or name in args.only
+        }
     create_database(python, conf, env)
     rows = []
     try:

@@ -351,6 +351,36 @@ cc_pg_stop() {
     CC_PG_STARTED=0
 }
 
+# A streaming replica of the private cluster, as a read scale-out would have
+# it (the wallboard bench): a base backup of the primary in .local/pg_replica,
+# started in hot standby on $CC_PG_REPLICA_PORT (default: primary port + 10).
+cc_pg_replica_start() {
+    cc_pg_start
+    CC_PG_REPLICA_PORT="${CC_PG_REPLICA_PORT:-$((CC_PGPORT + 10))}"
+    local data="$CC_LOCAL/pg_replica"
+    cc_pg_replica_stop
+    mkdir -p "$data"
+    if cc_is_root; then chown postgres: "$data"; fi
+    chmod 700 "$data"
+    cc_info "pg_basebackup: streaming replica in ${data#"$CC_ROOT"/}, port $CC_PG_REPLICA_PORT"
+    _cc_as_pg "$CC_PG_BINDIR/pg_basebackup" -D "$data" -h "$CC_PGSOCK" -p "$CC_PGPORT" \
+        -U postgres -X stream -R >"$CC_LOGS/pg_basebackup.log" 2>&1 \
+        || { cat "$CC_LOGS/pg_basebackup.log" >&2; cc_die "pg_basebackup failed"; }
+    _cc_as_pg "$CC_PG_BINDIR/pg_ctl" -D "$data" -w -t 120 -l "$data/server.log" \
+        -o "-p $CC_PG_REPLICA_PORT" start >/dev/null \
+        || { tail -n 20 "$data/server.log" >&2; cc_die "the replica did not start"; }
+    export CC_PG_REPLICA_PORT
+}
+
+cc_pg_replica_stop() {
+    local data="$CC_LOCAL/pg_replica"
+    [ -n "$CC_PG_BINDIR" ] || CC_PG_BINDIR="$(_cc_find_pg_bindir)" || return 0
+    if [ -f "$data/PG_VERSION" ]; then
+        _cc_as_pg "$CC_PG_BINDIR/pg_ctl" -D "$data" -w -t 60 stop -m fast >/dev/null 2>&1 || true
+    fi
+    rm -rf "$data"
+}
+
 cc_db_exists() {
     [ "$(cc_psql -tA -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" = "1" ]
 }
