@@ -9,7 +9,6 @@
     "author": "Call Campaigns",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "post_init_hook": "post_init_hook",
     "depends": ["crm", "sms"],
     "data": [

@@ -38,8 +38,8 @@ class CallCampaign(models.Model):
         """One snapshot per company with call campaigns, sent on its channel:
         the work of a tick does not depend on how many wallboards are open."""
         self.env["call.campaign.member"]._cron_check_transaction()
-        companies = self.sudo().search([]).company_id
-        for company in companies:
+        companies = self.sudo()._read_group([], ["company_id"])
+        for (company,) in companies:
             snapshot = self.sudo().with_company(company)._wallboard_snapshot(company)
             self.env["bus.bus"]._sendone(
                 (company, WALLBOARD_SUBCHANNEL), "call_campaign/wallboard", snapshot
