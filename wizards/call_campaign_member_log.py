@@ -262,7 +262,14 @@ class CallCampaignMemberLog(models.TransientModel):
             raise UserError(self.env._("Choose the member you forward."))
         return self.env["ir.actions.act_window"]._for_xml_id(
             "call_campaign.call_campaign_member_forward_action"
-        ) | {"context": {"active_model": members._name, "active_ids": members.ids}}
+        ) | {
+            "context": {
+                "active_model": members._name,
+                "active_ids": members.ids,
+                # its Cancel goes back to this screen
+                "call_screen": True,
+            }
+        }
 
     @public_method(one=True)
     def action_close(self):

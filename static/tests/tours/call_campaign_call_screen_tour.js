@@ -28,9 +28,10 @@ function saveAndNext(nextPhone) {
  * An agent's day through the call screen, from "My day": an answered call
  * is logged and the next customer is on screen in three actions (Next Call,
  * the result's key, Save & Next); then a no-answer attempt, a callback with
- * a quick date, a skip with its reason, a screen closed by its cross (the
- * customer is handed back) and a forward to a colleague, which ends on the
- * agent's calls.
+ * a quick date, a skip with its reason (a result half chosen does not block
+ * it), a screen closed by its cross (the customer is handed back), a forward
+ * cancelled twice (back on the same customer) and a forward to a colleague,
+ * which ends on the agent's calls.
  */
 registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
     steps: () => [
@@ -91,6 +92,16 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         },
         ...saveAndNext("+48 601 888 004"),
         {
+            content: "A result that needs a date, half chosen",
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Follow up')",
+        },
+        {
             content: "Skip with a reason",
             trigger: ".modal .o_field_widget[name=note] textarea",
             run: "edit Asked us to call after lunch",
@@ -120,6 +131,47 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         },
         {
             trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 004')",
+        },
+        {
+            content: "A result that needs a date, half chosen",
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Follow up')",
+        },
+        {
+            content: "Forward, then change my mind",
+            trigger: ".modal-footer button[name=action_forward]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=user_id]",
+        },
+        {
+            trigger: ".modal-footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Back on the call screen, same customer",
+            trigger:
+                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=phone]:contains('+48 601 888 004')",
+        },
+        {
+            content: "Forward, then Escape",
+            trigger: ".modal-footer button[name=action_forward]",
+            run: "click",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=user_id]",
+            run: "press Escape",
+        },
+        {
+            content: "Back on the call screen again",
+            trigger:
+                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=phone]:contains('+48 601 888 004')",
         },
         {
             content: "Forward",
