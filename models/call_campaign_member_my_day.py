@@ -30,7 +30,10 @@ class CallCampaignMember(models.Model):
             ("user_id", "=", False),
             ("user_id", "=", uid),
         ]
-        due_now = mine_or_free + self._due_domain("now", now)
+        due = mine_or_free + self._due_domain("now", now)
+        # exactly what Next Call can give now; the other due members wait
+        due_now = [("queue_callable", "=", True)]
+        waiting = due + [("queue_callable", "=", False)]
         interactions = self.env["call.interaction"]
         done_today = [
             ("user_id", "=", uid),
@@ -39,6 +42,7 @@ class CallCampaignMember(models.Model):
         ]
         figures = [
             ("due_now", self.env._("Due now"), self._name, due_now),
+            ("waiting", self.env._("Due, not callable now"), self._name, waiting),
             (
                 "overdue",
                 self.env._("Overdue"),
@@ -64,17 +68,25 @@ class CallCampaignMember(models.Model):
             ),
         ]
         due_by_campaign = dict(self._read_group(due_now, ["campaign_id"], ["__count"]))
+        rows = [
+            {
+                "key": key,
+                "label": label,
+                "model": model,
+                "domain": domain,
+                # the due now per campaign add up to the figure
+                "count": sum(due_by_campaign.values())
+                if key == "due_now"
+                else self.env[model].search_count(domain),
+                "note": "",
+            }
+            for key, label, model, domain in figures
+        ]
+        for row in rows:
+            if row["key"] == "waiting" and row["count"]:
+                row["note"] = self._queue_waiting_note(due)
         return {
-            "figures": [
-                {
-                    "key": key,
-                    "label": label,
-                    "model": model,
-                    "domain": domain,
-                    "count": self.env[model].search_count(domain),
-                }
-                for key, label, model, domain in figures
-            ],
+            "figures": rows,
             "campaigns": [
                 {
                     "id": campaign.id,

@@ -15,6 +15,18 @@ from .public_method import RecordArg, TextArg, call_error, public_method
 
 # rows read at once by "Next call" before locking them one by one
 CANDIDATES_PER_READ = 10
+# the queue's tiers, in the order Next call gives them
+QUEUE_TIERS = ("own_callbacks", "priority", "rest")
+# the checks that hold back a due member of the agent, as My day and "Nobody
+# to call now" sum them up (the others cannot fail for a due member)
+WAITING_CHECKS = (
+    "calling_hours",
+    "reserved",
+    "day_cap",
+    "total_cap",
+    "pressure",
+    "no_number",
+)
 # what the queue reads of its campaigns, in the query that finds them
 QUEUE_CAMPAIGN_FIELDS = [
     "calling_calendar_id",
@@ -34,6 +46,13 @@ class CallCampaignMember(models.Model):
         "before the end of your day (no follow-up date: now).",
     )
 
+    queue_callable = fields.Boolean(
+        "In My Queue Now",
+        compute="_compute_queue_callable",
+        search="_search_queue_callable",
+        help="Next Call can give you this member now: every check of the queue "
+        "passes (My day's Due now).",
+    )
     customer_time = fields.Char(
         "Customer's Time",
         compute="_compute_customer_time",
@@ -153,7 +172,7 @@ class CallCampaignMember(models.Model):
         recall = self._dropped_recall_check(campaigns, now) if agentless else []
         tiers = [
             self._queue_conditions(campaigns, tier, now, open_pairs, recall)
-            for tier in ("own_callbacks", "priority", "rest")
+            for tier in QUEUE_TIERS
         ]
         member = self._reserve_next(tiers, now, open_pairs is not None, exclude)
         if member and not self.env.su:
@@ -234,7 +253,7 @@ class CallCampaignMember(models.Model):
         """About how many members "Next call" gives the calling user before
         this callable one (others may take some meanwhile): one count."""
         self.ensure_one()
-        tiers = ["own_callbacks", "priority", "rest"]
+        tiers = list(QUEUE_TIERS)
         tier = self._queue_tier(self)
         before = [
             self._queue_conditions(campaigns, earlier, now, open_pairs)
@@ -380,7 +399,9 @@ class CallCampaignMember(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Next Call and %s", self.display_name),
+                "title": self.env._("%s: in the queue now", self.display_name)
+                if answer["callable"]
+                else self.env._("%s: not in the queue now", self.display_name),
                 "message": " ".join(answer["reasons"]),
                 "type": "success" if answer["callable"] else "info",
                 "sticky": False,
@@ -740,18 +761,17 @@ class CallCampaignMember(models.Model):
         """Menu entry: the next member of any campaign the agent works in."""
         return self.next_for_agent()._action_open_next_call()
 
-    def _action_open_next_call(self):
+    def _action_open_next_call(self, campaigns=None, skipped=None):
         """The call screen of this reserved member, or a notice that nobody
-        is due."""
+        is due saying why (``campaigns``: those Next Call looked in;
+        ``skipped``: the members just skipped, not given again at once)."""
         if not self:
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
                 "params": {
                     "title": self.env._("Nobody to call now"),
-                    "message": self.env._(
-                        "No member of your campaigns is due at this time."
-                    ),
+                    "message": self._nobody_to_call_reason(campaigns, skipped),
                     "type": "info",
                     "sticky": False,
                 },
@@ -760,3 +780,152 @@ class CallCampaignMember(models.Model):
         return self._action_log_call(
             {"active_model": self._name, "active_ids": self.ids}
         ) | {"name": self.env._("Log a Call")}
+
+    @api.depends_context("uid")
+    def _compute_queue_callable(self):
+        ids = [member_id for member_id in self.ids if member_id]
+        callable_ids = (
+            set(self.search([("id", "in", ids), ("queue_callable", "=", True)]).ids)
+            if ids
+            else set()
+        )
+        for member in self:
+            member.queue_callable = member.id in callable_ids
+
+    def _search_queue_callable(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("“In My Queue Now” is searched with = or != and a boolean.")
+            )
+        subquery = self._queue_callable_query()
+        positive = (operator == "=") == value
+        if subquery is None:
+            return expression.FALSE_DOMAIN if positive else expression.TRUE_DOMAIN
+        return [("id", "in" if positive else "not in", subquery)]
+
+    @api.model
+    def _queue_callable_query(self):
+        """The members Next Call can give the calling user now, in any tier,
+        as one subquery (None: no campaign to call in). My day's "Due now"
+        counts it: the figure and the button agree."""
+        campaigns = self.env["call.campaign"].search_fetch(
+            self._queue_campaign_domain(), QUEUE_CAMPAIGN_FIELDS
+        )
+        if not campaigns:
+            return None
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        open_pairs = campaigns._calling_open_pairs(now)
+        return SQL(
+            "(SELECT m.id FROM call_campaign_member m %s WHERE %s)",
+            self._queue_joins(open_pairs is not None),
+            SQL(" OR ").join(
+                SQL("(%s)", self._queue_conditions(campaigns, tier, now, open_pairs))
+                for tier in QUEUE_TIERS
+            ),
+        )
+
+    @api.model
+    def _queue_waiting(self, domain):
+        """The members of ``domain`` (due ones) that Next Call cannot give
+        now, and what holds them back: ``(count, [(check key, count, an
+        example member)])``, the most frequent check first. The checks are
+        the queue's own (``_queue_member_checks``, ``_queue_cap_checks``)."""
+        campaigns = self.env["call.campaign"].search_fetch(
+            self._queue_campaign_domain(), QUEUE_CAMPAIGN_FIELDS
+        )
+        if not campaigns:
+            return 0, []
+        waiting = self._search(
+            expression.AND([domain, [("queue_callable", "=", False)]])
+        )
+        now = fields.Datetime.now()
+        open_pairs = campaigns._calling_open_pairs(now)
+        checks = [
+            (key, condition)
+            for key, condition in self._queue_member_checks(campaigns, now, open_pairs)
+            + self._queue_cap_checks(campaigns, now)
+            if key in WAITING_CHECKS
+        ]
+        self.env.cr.execute(
+            SQL(
+                "SELECT count(*) %s FROM call_campaign_member m %s WHERE m.id IN (%s)",
+                SQL("").join(
+                    SQL(
+                        ", count(*) FILTER (WHERE NOT COALESCE(%s, false)), "
+                        "min(m.id) FILTER (WHERE NOT COALESCE(%s, false))",
+                        condition,
+                        condition,
+                    )
+                    for _key, condition in checks
+                ),
+                self._queue_joins(open_pairs is not None),
+                waiting.subselect(),
+            )
+        )
+        total, *counts = self.env.cr.fetchone()
+        held = [
+            (key, counts[2 * index], self.browse(counts[2 * index + 1]))
+            for index, (key, _condition) in enumerate(checks)
+            if counts[2 * index]
+        ]
+        return total, sorted(held, key=lambda row: -row[1])
+
+    @api.model
+    def _queue_waiting_note(self, domain):
+        """``_queue_waiting`` in the agent's words: how many wait and why,
+        the first reason with its detail (the next opening, the cap's
+        reset…), as the explainer words it. Empty when none waits."""
+        total, held = self._queue_waiting(domain)
+        if not total:
+            return ""
+        env = self.env
+        labels = {
+            "calling_hours": lambda n: env._("%s outside their calling hours", n),
+            "reserved": lambda n: env._("%s reserved by a colleague", n),
+            "day_cap": lambda n: env._("%s at their daily attempt cap", n),
+            "total_cap": lambda n: env._("%s at their attempt cap", n),
+            "pressure": lambda n: env._("%s over the contact's call budget", n),
+            "no_number": lambda n: env._("%s without a good number", n),
+        }
+        parts = [labels[key](count) for key, count, _example in held]
+        detail = held[0][2]._queue_reason(held[0][0]) if held else ""
+        return self.env._(
+            "%(count)s due but not callable now: %(why)s. %(detail)s",
+            count=total,
+            why=", ".join(parts),
+            detail=detail,
+        ).strip()
+
+    @api.model
+    def _nobody_to_call_reason(self, campaigns=None, skipped=None):
+        """Why Next Call gave nobody, from the queue's own checks."""
+        mine = self.env["call.campaign"].search(
+            [("agent_ids", "in", self.env.uid)]
+            + ([("id", "in", campaigns.ids)] if campaigns else [])
+        )
+        running = mine.filtered(lambda c: c.state == "running")
+        if not running:
+            if mine:
+                states = dict(mine._fields["state"]._description_selection(self.env))
+                return self.env._(
+                    "Your campaigns are not running: %s.",
+                    ", ".join(f"{c.name} ({states[c.state]})" for c in mine),
+                )
+            return self.env._("You are an agent of no campaign.")
+        if skipped and skipped.filtered("queue_callable"):
+            return self.env._(
+                "Only the customer you skipped is due: Next Call gives them again."
+            )
+        due = (
+            [("campaign_id", "in", running.ids)]
+            + [
+                "|",
+                ("user_id", "=", False),
+                ("user_id", "=", self.env.uid),
+            ]
+            + self._due_domain("now", fields.Datetime.now())
+        )
+        return self._queue_waiting_note(due) or self.env._(
+            "No member of your campaigns is due at this time."
+        )

@@ -108,8 +108,9 @@ class TestMyDay(CallCampaignCase):
         Member.get_my_day()  # warm the caches
         self.env.invalidate_all()
         # one of them reads the company tree the contact rule of the
-        # timeline's events names (``parent_of``), one the agent's time today
-        with self.assertQueryCount(11):
+        # timeline's events names (``parent_of``), one the agent's time
+        # today, two the queue's campaigns (due now, due and waiting)
+        with self.assertQueryCount(13):
             Member.get_my_day()
         self.su_env["call.campaign.member"].create(
             [
@@ -120,7 +121,7 @@ class TestMyDay(CallCampaignCase):
             ]
         )
         self.env.invalidate_all()
-        with self.assertQueryCount(11):
+        with self.assertQueryCount(13):
             Member.get_my_day()
 
     @users("cc_agent")
@@ -311,3 +312,88 @@ class TestCustomerTime(CallCampaignCase):
                 "18:15 (Europe/Warsaw) · outside calling hours, they open at "
                 "09:00 on 12/01/2026",
             )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestDueNowIsNextCall(CallCampaignCase):
+    """My day's "Due now" is exactly what Next Call gives; the due members it
+    cannot give are counted apart with the queue's reason, and "Nobody to
+    call now" says why."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.campaign.calling_calendar_id = cls.env["resource.calendar"].create(
+            {
+                "name": "Calling 9-17",
+                "tz": "Europe/Warsaw",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": f"Day {day}",
+                            "dayofweek": str(day),
+                            "hour_from": 9,
+                            "hour_to": 17,
+                        }
+                    )
+                    for day in range(5)
+                ],
+            }
+        )
+        # three customers in Tokyo: 19:30 there when it is 11:30 in Warsaw
+        cls.partners[2:].write({"tz": "Asia/Tokyo"})
+
+    def _figures(self, day):
+        return {figure["key"]: figure for figure in day["figures"]}
+
+    @users("cc_agent")
+    @freeze_time("2026-12-02 10:30:00")  # a Wednesday, 11:30 in Warsaw
+    def test_due_now_is_what_next_call_gives(self):
+        Member = self.env["call.campaign.member"]
+        figures = self._figures(Member.get_my_day())
+        self.assertEqual(figures["due_now"]["count"], 2)
+        self.assertEqual(figures["waiting"]["count"], 3)
+        self.assertIn("3 outside their calling hours", figures["waiting"]["note"])
+        self.assertIn("they open at 09:00", figures["waiting"]["note"])
+        self.assertEqual(
+            Member.search(figures["due_now"]["domain"]),
+            self.members[:2].with_env(self.env),
+            "the figure lists the members Next Call gives",
+        )
+        given = Member
+        for _i in range(2):
+            given |= Member.next_for_agent()
+        self.assertEqual(given, self.members[:2].with_env(self.env))
+        self.assertEqual(self._figures(Member.get_my_day())["due_now"]["count"], 0)
+        action = Member.action_next_call()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("3 outside their calling hours", action["params"]["message"])
+        self.assertIn("Asia/Tokyo", action["params"]["message"])
+
+    @users("cc_agent")
+    @freeze_time("2026-12-02 10:30:00")
+    def test_nobody_after_a_skip_says_the_skipped_one_comes_back(self):
+        Member = self.env["call.campaign.member"]
+        first = Member.next_for_agent()
+        self.su_env["call.campaign.member"].browse(self.members[1].id).action_archive()
+        screen = (
+            self.env["call.campaign.member.log"]
+            .with_context(active_model=first._name, active_ids=first.ids)
+            .create({})
+        )
+        action = screen.action_skip()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(
+            action["params"]["message"],
+            "Only the customer you skipped is due: Next Call gives them again.",
+        )
+        self.assertEqual(Member.next_for_agent(), first, "and it does")
+
+    @users("cc_agent")
+    def test_nobody_when_the_campaign_is_paused(self):
+        self.su_env["call.campaign"].browse(self.campaign.id).action_pause()
+        action = self.env["call.campaign.member"].action_next_call()
+        self.assertEqual(
+            action["params"]["message"],
+            "Your campaigns are not running: Test Campaign (Paused).",
+        )

@@ -236,6 +236,9 @@ class TestQueueExplainer(CallCampaignCase):
         self.assertIn(self.agent2.name, answer["reasons"][0])
         notice = reserved.with_env(self.env).action_explain_queue()
         self.assertEqual(notice["params"]["message"], answer["reasons"][0])
+        self.assertEqual(
+            notice["params"]["title"], f"{reserved.display_name}: not in the queue now"
+        )
         with self.assertRaises(UserError):
             self.env["call.campaign.member"].explain_queue()
         with self.assertRaises(UserError):

@@ -299,7 +299,9 @@ class CallCampaignMemberLog(models.TransientModel):
         member = self.env["call.campaign.member"]._next_for_agent(
             campaigns if len(campaigns) == 1 else None, exclude=exclude
         )
-        action = member._action_open_next_call()
+        action = member._action_open_next_call(
+            campaigns if len(campaigns) == 1 else None, skipped=exclude
+        )
         if not member:
             action["params"]["next"] = {"type": "ir.actions.act_window_close"}
         return action
