@@ -2,6 +2,7 @@ from . import call_guard
 from . import call_membership_mixin
 from . import call_status
 from . import call_status_reason
+from . import call_script
 from . import call_campaign
 from . import call_campaign_figures
 from . import call_campaign_stage

@@ -10,6 +10,7 @@ from odoo.tools.misc import clean_context
 from odoo.addons.base.models.res_partner import _tz_get
 
 from .call_interaction import CALL_KINDS
+from .call_script import SCRIPT_MODEL
 from .call_status import FINAL_BEHAVIORS
 from .public_method import public_method
 
@@ -278,10 +279,15 @@ class CallCampaign(models.Model):
         "Agent Script",
         translate=True,
         sanitize="email_outgoing",
-        help="What agents say, shown on the call screen. Placeholders use Odoo's "
-        'template syntax on the member, e.g. <t t-out="object.partner_id.name"/>, '
-        '<t t-out="object.partner_id.commercial_company_name"/>, '
-        '<t t-out="object.user_id.name"/>, <t t-out="object.last_call_date"/>.',
+        help="What agents say, shown on the call screen and the member's form. "
+        "Insert a customer's or the member's data with the editor's Dynamic "
+        "Placeholder command (type /): the agent reads it filled in, dates in "
+        "their format and time zone, an empty value as its default or the "
+        "field's name in brackets.",
+    )
+    script_model = fields.Char(
+        compute="_compute_script_model",
+        help="What the script's placeholders read (the editor's picker).",
     )
     member_ids = fields.One2many(
         "call.campaign.member", "campaign_id", string="Members"
@@ -327,6 +333,9 @@ class CallCampaign(models.Model):
     # ------------------------------------------------------------
     # Compute methods
     # ------------------------------------------------------------
+
+    def _compute_script_model(self):
+        self.script_model = SCRIPT_MODEL
 
     @api.depends("status_action_ids")
     def _compute_has_status_action_overrides(self):
@@ -388,6 +397,8 @@ class CallCampaign(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        for vals in vals_list:
+            self.env["call.script"]._check_script(vals.get("script"))
         campaigns = super(CallCampaign, self.with_context(lang="en_US")).create(
             vals_list
         )
@@ -435,6 +446,7 @@ class CallCampaign(models.Model):
 
     def write(self, vals):
         self._call_guard_write(vals)
+        self.env["call.script"]._check_script(vals.get("script"))
         agents_before = {c.id: c.agent_ids for c in self} if "agent_ids" in vals else {}
         res = super().write(vals)
         if {"calling_calendar_id", "tz"} & set(vals):

@@ -8,11 +8,8 @@ callback tools in ``call_campaign_member_callbacks.py``."""
 
 from collections import Counter, defaultdict
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import is_html_empty
+from odoo.exceptions import UserError, ValidationError
 
 from .call_guard import check_user_companies
 from .call_interaction import CALL_KINDS
@@ -233,22 +230,9 @@ class CallCampaignMember(models.Model):
                 member.script_html = scripts.get(member._origin.id, False)
 
     def _render_script(self, template):
-        """A script (campaign's or status's) filled in for these members with
-        Odoo's template engine, as the calling user: placeholders read the
-        member's fields with the user's rights. One a template engine refuses
-        (an expression only template editors may use) becomes a notice, not
-        an error on the call screen."""
-        if not template or is_html_empty(template) or not self.ids:
-            return dict.fromkeys(self.ids, False)
-        try:
-            return self.env["mail.render.mixin"]._render_template(
-                template, self._name, self.ids, engine="qweb"
-            )
-        except (AccessError, UserError) as error:
-            notice = Markup("<p class='text-warning'>%s</p>") % self.env._(
-                "The script could not be shown: %s", str(error)[:200]
-            )
-            return dict.fromkeys(self.ids, notice)
+        """A script (campaign's or status's) filled in for these members, as
+        the calling user reads it (``call.script``)."""
+        return self.env["call.script"]._render(template, self)
 
     @api.depends("status_id.behavior", "next_call_date")
     def _compute_state(self):

@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .call_script import SCRIPT_MODEL
+
 BEHAVIORS = [
     ("to_call", "To call"),
     ("my_record", "My record"),
@@ -170,6 +172,10 @@ class CallStatus(models.Model):
         help="A short script shown on the call screen when this result is chosen "
         "(objection handling); same placeholders as the campaign's script.",
     )
+    script_model = fields.Char(
+        compute="_compute_script_model",
+        help="What the script's placeholders read (the editor's picker).",
+    )
     add_to_new_campaigns = fields.Boolean(
         help="Offered by every campaign created from now on."
     )
@@ -233,6 +239,9 @@ class CallStatus(models.Model):
                     )
                 )
 
+    def _compute_script_model(self):
+        self.script_model = SCRIPT_MODEL
+
     @api.depends("action_ids")
     def _compute_has_actions(self):
         for status in self:
@@ -272,6 +281,8 @@ class CallStatus(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self, vals_list = self._call_guard_create(vals_list)  # noqa: PLW0642
+        for vals in vals_list:
+            self.env["call.script"]._check_script(vals.get("script"))
         statuses = super().create(vals_list)
         local = statuses.filtered("campaign_id")
         for campaign in local.campaign_id:
@@ -283,6 +294,7 @@ class CallStatus(models.Model):
     def write(self, vals):
         """What a status does to its members cannot change under them."""
         self._call_guard_write(vals)
+        self.env["call.script"]._check_script(vals.get("script"))
         locked = {"behavior", "schedule_call", "cyclic", "delay_days"} & set(vals)
         if locked:
             used = (

@@ -1,5 +1,6 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged, users
+from odoo.tools import mute_logger
 
 from .common import CallCampaignCase
 
@@ -140,10 +141,68 @@ class TestAgentScripts(CallCampaignCase):
             self.assertIn("Ask Customer 0", screen.status_script_html)
 
     @users("cc_agent")
-    def test_a_script_the_agent_may_not_render_is_a_notice(self):
-        self.campaign.sudo().script = '<p><t t-out="user.sudo().password"/></p>'
+    def test_a_script_that_cannot_be_filled_in_is_a_notice(self):
+        self.campaign.sudo().script = '<p><t t-out="object.no_such_field"/></p>'
         member = self.members[0].with_env(self.env)
-        self.assertIn("could not be shown", member.script_html)
+        with mute_logger("odoo.addons.mail.models.mail_render_mixin"):
+            self.assertIn("could not be shown", member.script_html)
+
+    def test_agents_who_may_not_edit_templates_read_their_script(self):
+        """The member form and the call screen show the script to agents
+        outside the Mail Template Editor group, dates in the agent's format
+        and time zone, an empty value as its default or the field's name."""
+        editor = self.env.ref("mail.group_mail_template_editor")
+        self.env.ref("base.group_user").implied_ids -= editor
+        editor.users -= self.agent
+        self.agent.tz = "America/Sao_Paulo"  # UTC-3
+        self.campaign.script = (
+            '<p>Hello <t t-out="object.partner_id.name">there</t>, '
+            'this is <t t-out="object.user_id.name">your agent</t> from '
+            '<t t-out="object.partner_id.parent_id.name">our company</t>. '
+            'We spoke last on <t t-out="object.last_call_date"/>. '
+            'Your job: <t t-out="object.partner_id.function"/>.</p>'
+        )
+        self.members[0].sudo().last_call_date = "2026-12-02 17:03:51"
+        member = self.members[0].with_user(self.agent)
+        self.assertFalse(self.agent.has_group("mail.group_mail_template_editor"))
+        script = member.script_html
+        self.assertNotIn("could not be shown", script)
+        self.assertIn(f"Hello Customer 0, this is {self.agent.name}", script)
+        self.assertIn("from our company.", script)
+        self.assertIn("We spoke last on 12/02/2026 14:03:51.", script)
+        self.assertIn("Your job: [Contact › Job Position].", script)
+        with Form(
+            self.env["call.campaign.member.log"]
+            .with_user(self.agent)
+            .with_context(active_model="call.campaign.member", active_ids=member.ids)
+        ) as screen:
+            self.assertEqual(screen.script_html, script, "the same on the call screen")
+
+    def test_expressions_in_a_script_are_for_template_editors(self):
+        editor = self.env.ref("mail.group_mail_template_editor")
+        self.env.ref("base.group_user").implied_ids -= editor
+        editor.users -= self.manager
+        campaign = self.campaign.with_user(self.manager)
+        with self.assertRaises(AccessError):
+            campaign.script = '<p><t t-out="user.sudo().password"/></p>'
+        with self.assertRaises(AccessError):
+            self.st_not_interested.with_user(
+                self.manager
+            ).script = '<p><t t-out="object.sudo().partner_id.name"/></p>'
+        campaign.script = '<p>Hello <t t-out="object.partner_id.name">there</t></p>'
+        self.assertIn("t-out", campaign.script)
+
+    @users("cc_manager")
+    def test_the_script_editor_offers_the_placeholder_picker(self):
+        for model in ("call.campaign", "call.status"):
+            arch = self.env[model].get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertRegex(
+                arch,
+                r'name="script"[^>]*dynamic_placeholder_model_reference_field',
+                model,
+            )
+            record = self.env[model].new({})
+            self.assertEqual(record.script_model, "call.campaign.member")
 
 
 @tagged("call_campaign", "post_install", "-at_install")
