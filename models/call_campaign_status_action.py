@@ -26,7 +26,7 @@ class CallCampaignStatusAction(models.Model):
         "ir.actions.server",
         string="Actions",
         domain=[
-            ("model_id.model", "=", "call.campaign.member"),
+            ("model_name", "=", "call.campaign.member"),
             ("call_status_usable", "=", True),
             ("usage", "=", "ir_actions_server"),
         ],

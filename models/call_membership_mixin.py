@@ -58,9 +58,15 @@ class CallMembershipMixin(models.AbstractModel):
     )
 
     def _compute_call_members(self):
-        members = self.env["call.campaign.member"].search(
-            [(self._call_member_field, "in", self.ids)],
-            order="status_date desc, id desc",
+        # every membership, closed and archived ones too: what the smart
+        # button counts is what its list shows
+        members = (
+            self.env["call.campaign.member"]
+            .with_context(active_test=False)
+            .search(
+                [(self._call_member_field, "in", self.ids)],
+                order="status_date desc, id desc",
+            )
         )
         by_record = members.grouped(self._call_member_field)
         for record in self:

@@ -140,7 +140,7 @@ class CallStatus(models.Model):
     action_ids = fields.Many2many(
         "ir.actions.server",
         string="Actions",
-        domain="[('model_id.model', '=', 'call.campaign.member'), "
+        domain="[('model_name', '=', 'call.campaign.member'), "
         "('call_status_usable', '=', True), ('usage', '=', 'ir_actions_server')]",
         help="Server actions run on the members that enter this status (send "
         "an e-mail, create the opportunity...): in the same transaction, "

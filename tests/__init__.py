@@ -26,6 +26,7 @@ from . import test_call_campaign_revenue
 from . import test_call_campaign_rpc
 from . import test_call_campaign_scheduling
 from . import test_call_campaign_security
+from . import test_call_campaign_second_pass
 from . import test_call_campaign_status_actions
 from . import test_call_campaign_timeout
 from . import test_call_campaign_tour

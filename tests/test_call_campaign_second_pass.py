@@ -1,0 +1,67 @@
+"""What a new user met on the agent's and the manager's screens (issue 25),
+each checked where the rule lives."""
+
+from ast import literal_eval
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged, users
+
+from .common import CallCampaignCase, force_member_state
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestSecondPass(CallCampaignCase):
+    @users("cc_manager")
+    def test_status_actions_offer_only_actions_meant_for_statuses(self):
+        """The status form's picker, as the manager opens it: no scheduled
+        job's action, no menu action such as Next Call."""
+        domain = self.env["call.status"]._fields["action_ids"].domain
+        offered = self.env["ir.actions.server"].search(literal_eval(domain))
+        self.assertTrue(offered, "the shipped status actions")
+        self.assertFalse(offered.filtered(lambda a: a.usage != "ir_actions_server"))
+        next_call = self.env.ref("call_campaign.call_campaign_member_action_next_call")
+        self.assertNotIn(next_call, offered)
+        crons = (
+            self.env["ir.cron"].sudo().search([("id", "!=", 0)]).ir_actions_server_id
+        )
+        self.assertFalse(offered & crons)
+
+    @users("cc_agent")
+    @freeze_time("2026-12-02 22:30:00")  # 23:30 in Warsaw, the agent's zone
+    def test_a_follow_up_in_an_hour_is_not_painted_overdue(self):
+        """My Calls paints a member red when it is overdue: the queue's own
+        ``due``, not a comparison of dates in two time zones."""
+        member = self.members[0].with_env(self.env)
+        force_member_state(
+            self.su_env["call.campaign.member"].browse(member.id),
+            {
+                "status_id": self.st_follow.id,
+                "state": "scheduled",
+                "user_id": self.agent.id,
+                "next_call_date": fields.Datetime.now() + timedelta(hours=1),
+            },
+        )
+        member.invalidate_recordset(["due"])
+        self.assertNotEqual(member.due, "overdue")
+        arch = member.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn("decoration-danger=\"due == 'overdue'\"", arch)
+        with freeze_time("2026-12-03 00:00:00"):
+            member.invalidate_recordset(["due"])
+            self.assertEqual(member.due, "overdue")
+
+    @users("cc_agent")
+    def test_the_campaigns_button_counts_what_it_lists(self):
+        partner = self.partners[0].with_env(self.env)
+        self.su_env["call.campaign.member"].browse(self.members[0].id).action_archive()
+        partner.invalidate_recordset(["call_member_count"])
+        action = partner.action_view_call_members()
+        listed = (
+            self.env["call.campaign.member"]
+            .with_context(**action["context"])
+            .search(action["domain"])
+        )
+        self.assertEqual(partner.call_member_count, 1, "the archived membership")
+        self.assertEqual(partner.call_member_count, len(listed))
