@@ -3,7 +3,7 @@
     "name": "Call Campaigns",
     "summary": "Outbound calling campaigns on top of Odoo CRM: statuses, "
     "members, scheduled calls, next-call queue and customer timeline",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/call-campaigns/call_campaign",
     "author": "Call Campaigns",

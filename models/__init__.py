@@ -26,6 +26,7 @@ from . import call_campaign_audience
 from . import call_interaction
 from . import call_contact_number
 from . import res_partner
+from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import phone_blacklist

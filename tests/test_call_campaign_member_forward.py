@@ -102,7 +102,14 @@ class TestForwardWizard(CallCampaignCase):
             )
         )
         self.assertEqual(wizard.member_ids, member)
-        action = wizard.action_forward()
+        notice = wizard.action_forward()
+        self.assertEqual(notice["tag"], "display_notification")
+        self.assertEqual(
+            notice["params"]["message"],
+            f"{member.partner_id.name} forwarded to {self.agent2.name} in "
+            f"{self.target.name} with the status {self.st_call.name}.",
+        )
+        action = notice["params"]["next"]
         self.assertEqual(
             (action["res_model"], action["target"]),
             ("call.campaign.member", "main"),

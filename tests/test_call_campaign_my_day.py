@@ -177,7 +177,7 @@ class TestMyDay(CallCampaignCase):
             .create({"user_id": self.agent2.id, "status_id": self.st_call.id})
         )
         self.assertEqual(wizard.member_ids, member)
-        action = wizard.action_forward()
+        action = wizard.action_forward()["params"]["next"]
         my_calls = self.env.ref("call_campaign.call_campaign_member_action_my_calls")
         self.assertEqual(action["id"], my_calls.id)
         self.assertEqual(action["target"], "main", "the member's screens are gone")

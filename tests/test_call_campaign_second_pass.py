@@ -65,3 +65,50 @@ class TestSecondPass(CallCampaignCase):
         )
         self.assertEqual(partner.call_member_count, 1, "the archived membership")
         self.assertEqual(partner.call_member_count, len(listed))
+
+    def test_agents_start_their_day_on_my_day(self):
+        my_day = self.env.ref("call_campaign.call_campaign_member_action_my_day").id
+        self.assertEqual(self.agent.action_id.id, my_day)
+        self.assertFalse(self.manager.action_id, "a manager keeps Odoo's default")
+        user = self.env["res.users"].create({"name": "Later Agent", "login": "later"})
+        self.assertFalse(user.action_id)
+        user.groups_id += self.env.ref("call_campaign.group_call_agent")
+        self.assertEqual(user.action_id.id, my_day, "an agent from now on")
+        chosen = self.env.ref("base.action_res_users").id
+        user.action_id = chosen
+        user.groups_id += self.env.ref("call_campaign.group_call_dialer")
+        self.assertEqual(user.action_id.id, chosen, "their own choice stays")
+
+    @users("cc_agent")
+    def test_the_forward_names_the_customer_and_offers_new_campaigns(self):
+        other = self.su_env["call.campaign"].create(
+            {"name": "Other", "agent_ids": [(4, self.agent2.id)], "state": "running"}
+        )
+        fresh = self.su_env["call.campaign"].create(
+            {"name": "Fresh", "agent_ids": [(4, self.agent2.id)], "state": "running"}
+        )
+        self.su_env["call.campaign.member"].create(
+            {"campaign_id": other.id, "partner_id": self.partners[0].id}
+        )
+        member = self.members[0].with_env(self.env)
+        wizard = (
+            self.env["call.campaign.member.forward"]
+            .with_context(active_model=member._name, active_ids=member.ids)
+            .create({"status_id": self.st_call.id, "user_id": self.agent2.id})
+        )
+        self.assertEqual(wizard.member_summary, "Customer 0")
+        self.assertIn(other, wizard.sudo().taken_campaign_ids)
+        self.assertNotIn(fresh, wizard.sudo().taken_campaign_ids)
+        self.assertIn(
+            "('id', 'not in', taken_campaign_ids)",
+            wizard._fields["campaign_id"].domain,
+        )
+        arch = wizard.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(
+            arch,
+            r"o_call_forward_closes\"[^>]*invisible=\"status_behavior not in "
+            r"\('closed', 'do_not_call'\)\"",
+        )
+        notice = wizard.action_forward()
+        self.assertEqual(notice["params"]["title"], "Forwarded")
+        self.assertIn("Customer 0 forwarded to", notice["params"]["message"])

@@ -34,6 +34,14 @@ class CallCampaignMemberForward(models.TransientModel):
         required=True,
     )
     member_count = fields.Integer(compute="_compute_member_count")
+    member_summary = fields.Char(
+        "Forwarding", compute="_compute_member_count", help="Who is forwarded."
+    )
+    taken_campaign_ids = fields.Many2many(
+        "call.campaign",
+        compute="_compute_member_count",
+        help="Campaigns the customers already belong to: not offered.",
+    )
     source_campaign_id = fields.Many2one(
         "call.campaign", compute="_compute_member_count", string="Current Campaign"
     )
@@ -45,7 +53,8 @@ class CallCampaignMemberForward(models.TransientModel):
     campaign_id = fields.Many2one(
         "call.campaign",
         string="To Campaign",
-        domain="[('state', 'in', ('draft', 'running', 'paused'))]",
+        domain="[('state', 'in', ('draft', 'running', 'paused')), "
+        "('id', 'not in', taken_campaign_ids)]",
     )
     allowed_user_ids = fields.Many2many("res.users", compute="_compute_allowed")
     allowed_status_ids = fields.Many2many("call.status", compute="_compute_allowed")
@@ -71,10 +80,26 @@ class CallCampaignMemberForward(models.TransientModel):
 
     @api.depends("member_ids")
     def _compute_member_count(self):
+        Member = self.env["call.campaign.member"].sudo()
         for wizard in self:
-            wizard.member_count = len(wizard.member_ids)
-            campaigns = wizard.member_ids.campaign_id
+            members = wizard.member_ids
+            wizard.member_count = len(members)
+            campaigns = members.campaign_id
             wizard.source_campaign_id = campaigns if len(campaigns) == 1 else False
+            names = members[:3].partner_id.mapped("display_name")
+            wizard.member_summary = (
+                ", ".join(names)
+                if len(members) <= 3
+                else self.env._(
+                    "%(names)s and %(count)s more",
+                    names=", ".join(names),
+                    count=len(members) - 3,
+                )
+            )
+            # the forward refuses a campaign a customer is already in
+            wizard.taken_campaign_ids = Member.search(
+                [("partner_id", "in", members.partner_id.ids)]
+            ).campaign_id
 
     @api.depends("member_ids", "campaign_id")
     def _compute_allowed(self):
@@ -94,6 +119,37 @@ class CallCampaignMemberForward(models.TransientModel):
 
     @public_method(one=True)
     def action_forward(self):
+        """Forward, then say so (and where the agent lands next)."""
+        # the names are read first: the agent may not read them afterwards
+        message = self.sudo()._forward_message()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Forwarded"),
+                "message": message,
+                "type": "success",
+                "sticky": False,
+                "next": self._forward(),
+            },
+        }
+
+    def _forward_message(self):
+        target = self.user_id.name or self.campaign_id.name
+        if self.user_id and self.campaign_id:
+            target = self.env._(
+                "%(agent)s in %(campaign)s",
+                agent=self.user_id.name,
+                campaign=self.campaign_id.name,
+            )
+        return self.env._(
+            "%(who)s forwarded to %(target)s with the status %(status)s.",
+            who=self.member_summary,
+            target=target or self.env._("the campaign's pool"),
+            status=self.status_id.name,
+        )
+
+    def _forward(self):
         self.member_ids._forward(
             self.user_id,
             self.campaign_id,

@@ -72,6 +72,7 @@ class CallCampaignMemberLog(models.TransientModel):
     reason_id = fields.Many2one(
         "call.status.reason", domain="[('status_id', '=', status_id)]"
     )
+    status_reason_ids = fields.One2many(related="status_id.reason_ids")
     note = fields.Text("Notes")
     outcome = fields.Selection(
         [outcome for outcome in OUTCOMES if outcome[0] in MANUAL_OUTCOMES],

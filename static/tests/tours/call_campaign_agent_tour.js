@@ -29,7 +29,8 @@ registry.category("web_tour.tours").add("call_campaign_agent_tour", {
         },
         {
             content: "The call screen, on the next customer",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 777 001')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 777 001')",
         },
         {
             content: "Choose the result",

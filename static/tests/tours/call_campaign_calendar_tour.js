@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("call_campaign_calendar_tour", {
         {
             content: "The call screen of that customer",
             trigger:
-                ".modal:has(.modal-title:contains('Log a Call')) .o_field_widget[name=phone]:contains('+48 601 777 001')",
+                ".modal:has(.modal-title:contains('Log a Call')) .o_field_widget[name=dial_number]:contains('+48 601 777 001')",
         },
         {
             trigger: ".modal .modal-footer button[name=action_close]",

@@ -19,7 +19,7 @@ function saveAndNext(nextPhone) {
         },
         {
             content: "The next customer is on screen",
-            trigger: `.modal .o_field_widget[name=phone]:contains('${nextPhone}')`,
+            trigger: `.modal .o_field_widget[name=dial_number]:contains('${nextPhone}')`,
         },
     ];
 }
@@ -47,7 +47,8 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         },
         {
             content: "The call screen, on the first customer",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 001')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 001')",
         },
         {...resultByKey("Not interested"), content: "Action 2: the result's key"},
         {
@@ -61,7 +62,8 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         },
         {
             content: "The next customer is on screen",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 002')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 002')",
         },
         {
             content: "Nobody answered",
@@ -112,7 +114,8 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         },
         {
             content: "The fifth customer is on screen, reserved to me",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 005')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 005')",
         },
         {
             content: "Closed by its cross, without a result",
@@ -130,7 +133,8 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             run: "click",
         },
         {
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 888 004')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 004')",
         },
         {
             content: "A result that needs a date, half chosen",
@@ -157,7 +161,7 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         {
             content: "Back on the call screen, same customer",
             trigger:
-                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=phone]:contains('+48 601 888 004')",
+                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=dial_number]:contains('+48 601 888 004')",
         },
         {
             content: "Forward, then Escape",
@@ -171,7 +175,7 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
         {
             content: "Back on the call screen again",
             trigger:
-                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=phone]:contains('+48 601 888 004')",
+                ".modal:not(:has(.o_field_widget[name=user_id])) .o_field_widget[name=dial_number]:contains('+48 601 888 004')",
         },
         {
             content: "Forward",

@@ -47,7 +47,8 @@ registry.category("web_tour.tours").add("call_campaign_popup_tour", {
         },
         {
             content: "The call screen opens on that customer, pushed over the bus",
-            trigger: ".modal .o_field_widget[name=phone]:contains('+48 601 777 002')",
+            trigger:
+                ".modal .o_field_widget[name=dial_number]:contains('+48 601 777 002')",
         },
     ],
 });
