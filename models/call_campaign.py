@@ -636,10 +636,12 @@ class CallCampaign(models.Model):
             )
         # in batches that leave the cache empty: memory stays flat whatever
         # the size of the filter
+        uncounted = self.filtered(lambda campaign: not campaign.health_date)
         for batch in split_every(MEMBER_CREATE_BATCH, vals_list, list):
-            Member.create(batch)
+            Member.with_context(call_adding_members=True).create(batch)
             self.env.flush_all()
             self.env.invalidate_all()
+        uncounted._count_first_members()
         return {
             "added": len(vals_list),
             "duplicates": len({p for p, _lead in candidates if p in existing})

@@ -33,27 +33,71 @@ FIGURE_KEYS = ("members", "contacted", "success", "undated_due")
 class CallCampaign(models.Model):
     _inherit = "call.campaign"
 
-    member_count = fields.Integer(compute="_compute_figures")
-    to_call_today_count = fields.Integer("To Call Today", compute="_compute_figures")
-    overdue_count = fields.Integer("Overdue", compute="_compute_figures")
-    contacted_count = fields.Integer("Contacted", compute="_compute_figures")
-    success_count = fields.Integer("Successes", compute="_compute_figures")
+    member_count = fields.Integer(
+        "Number of Members",
+        compute="_compute_figures",
+        help="Members of the campaign, in every state (archived ones aside).",
+    )
+    to_call_today_count = fields.Integer(
+        "To Call Today",
+        compute="_compute_figures",
+        help="Open members due before the end of your day (one without a "
+        "follow-up date is due now), whoever may call them: calling hours and "
+        "caps may still hold some back.",
+    )
+    overdue_count = fields.Integer(
+        "Overdue",
+        compute="_compute_figures",
+        help="Open members whose follow-up date has passed.",
+    )
+    contacted_count = fields.Integer(
+        "Contacted",
+        compute="_compute_figures",
+        help="Members with at least one call logged, answered or not.",
+    )
+    success_count = fields.Integer(
+        "Successes",
+        compute="_compute_figures",
+        help="Contacted members whose status is a success, however they got it "
+        "(a status may be set without an answered call: Successes can exceed "
+        "Reached).",
+    )
     success_rate = fields.Float(
         "Success Rate (%)",
         compute="_compute_figures",
         digits=(16, 1),
         help="Members whose status is a success, out of the contacted ones.",
     )
-    queued_count = fields.Integer("Queued", compute="_compute_figures")
+    queued_count = fields.Integer(
+        "Queued",
+        compute="_compute_figures",
+        help="Members waiting in the queue without a follow-up date.",
+    )
     stage_member_counts = fields.Json(
         "Members per Stage",
         compute="_compute_figures",
         help='Active members per stage id ("0": no stage).',
     )
-    scheduled_count = fields.Integer("Scheduled", compute="_compute_figures")
-    closed_count = fields.Integer("Closed", compute="_compute_figures")
-    do_not_call_count = fields.Integer("Do Not Call", compute="_compute_figures")
-    interaction_count = fields.Integer(compute="_compute_interaction_count")
+    scheduled_count = fields.Integer(
+        "Scheduled",
+        compute="_compute_figures",
+        help="Members to call again at their follow-up date.",
+    )
+    closed_count = fields.Integer(
+        "Closed",
+        compute="_compute_figures",
+        help="Members whose status ends their calls (not called any more).",
+    )
+    do_not_call_count = fields.Integer(
+        "Do Not Call",
+        compute="_compute_figures",
+        help="Members who asked not to be called: their numbers are blacklisted.",
+    )
+    interaction_count = fields.Integer(
+        "History Events",
+        compute="_compute_interaction_count",
+        help="Events of the campaign's history (calls, statuses, forwards...).",
+    )
     # what the campaign's calls earned: its members' opportunities
     opportunity_count = fields.Integer(
         "Opportunities",
@@ -72,7 +116,11 @@ class CallCampaign(models.Model):
         currency_field="currency_id",
         help="Expected revenue of the members' won opportunities.",
     )
-    won_count = fields.Integer("Won", compute="_compute_revenue")
+    won_count = fields.Integer(
+        "Won",
+        compute="_compute_revenue",
+        help="Won opportunities of the campaign's members.",
+    )
     conversion_rate = fields.Float(
         "Conversion (%)",
         compute="_compute_revenue",
@@ -102,7 +150,8 @@ class CallCampaign(models.Model):
         "Reached",
         readonly=True,
         copy=False,
-        help="Members who answered at least once.",
+        help="Members who answered a call at least once (a call logged as "
+        "reached, or a dialer's answered call).",
     )
     exhausted_count = fields.Integer(
         "Exhausted",
@@ -277,6 +326,14 @@ class CallCampaign(models.Model):
         self.check_access("read")
         self._refresh_health()
         return self.read(HEALTH_FIELDS + ["health_date"])
+
+    def _count_first_members(self):
+        """A campaign's health figures from its first members on: those of
+        these campaigns never counted are counted now (the cron keeps them
+        current afterwards)."""
+        uncounted = self.filtered(lambda campaign: not campaign.health_date)
+        if uncounted:
+            uncounted.sudo()._refresh_health()
 
     @api.model
     def _cron_refresh_health(self):

@@ -48,12 +48,14 @@ class TestCampaignHealth(CallCampaignCase):
         member.with_env(self.env).action_release_reservation()
 
     def test_the_cron_counts_running_campaigns(self):
-        self.campaign.state = "paused"
+        self.campaign.write({"state": "paused", "health_date": "2026-01-01 00:00:00"})
         counted = self.env["call.campaign"]._cron_refresh_health()
         self.assertIn(self.health.id, counted)
         self.assertNotIn(self.campaign.id, counted)
         self.assertEqual(self.health.callable_now_count, 6)
-        self.assertFalse(self.campaign.health_date)
+        self.assertEqual(
+            fields.Datetime.to_string(self.campaign.health_date), "2026-01-01 00:00:00"
+        )
 
     @users("cc_agent")
     @freeze_time("2026-12-01 11:00:00")

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged, users
 
+from ..models.call_campaign_figures import HEALTH_FIELDS
 from .common import CallCampaignCase, force_member_state
 
 
@@ -112,3 +113,34 @@ class TestSecondPass(CallCampaignCase):
         notice = wizard.action_forward()
         self.assertEqual(notice["params"]["title"], "Forwarded")
         self.assertIn("Customer 0 forwarded to", notice["params"]["message"])
+
+    def test_every_campaign_figure_says_what_it_counts(self):
+        Campaign = self.env["call.campaign"]
+        figures = [
+            field
+            for field in Campaign._fields.values()
+            if field.compute
+            in ("_compute_figures", "_compute_revenue", "_compute_interaction_count")
+            or field.name in HEALTH_FIELDS
+        ]
+        self.assertGreater(len(figures), 20)
+        for field in figures:
+            self.assertTrue(field.help, f"{field.name} has no help")
+
+    @users("cc_manager")
+    def test_a_new_campaign_is_counted_from_its_first_members(self):
+        campaign = self.env["call.campaign"].create(
+            {"name": "Fresh", "agent_ids": [(4, self.agent.id)], "state": "running"}
+        )
+        self.assertFalse(campaign.health_date)
+        self.env["call.campaign.member"].create(
+            {"campaign_id": campaign.id, "partner_id": self.partners[0].id}
+        )
+        self.assertTrue(campaign.health_date, "counted when the first member came")
+        self.assertEqual(campaign.callable_now_count, 1)
+        other = self.env["call.campaign"].create(
+            {"name": "Wizard", "agent_ids": [(4, self.agent.id)], "state": "running"}
+        )
+        other._add_members_from(self.partners[1:])
+        self.assertEqual(other.callable_now_count, 4)
+        self.assertTrue(other.health_date)
