@@ -2,6 +2,8 @@
 the calls made today and what is reserved to them, as the app and RPC
 callers read it (``get_my_day``)."""
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 
 from .call_interaction import CALL_KINDS
@@ -68,9 +70,20 @@ class CallCampaignMember(models.Model):
             ),
         ]
         due_by_campaign = dict(self._read_group(due_now, ["campaign_id"], ["__count"]))
+        empty = {
+            "due_now": self.env._("Nobody Next Call can give you now."),
+            "waiting": self.env._("Every customer due can be called now."),
+            "overdue": self.env._("Nothing overdue: every follow-up is on time."),
+            "callbacks": self.env._("No callback of yours is open."),
+            "done_today": self.env._("No call yet today."),
+            "reserved": self.env._("Nobody is reserved to you."),
+        }
         rows = [
             {
                 "key": key,
+                # what the list says when it is empty (Odoo's empty state)
+                "help": Markup('<p class="o_view_nocontent_smiling_face">%s</p>')
+                % empty[key],
                 "label": label,
                 "model": model,
                 "domain": domain,

@@ -67,8 +67,9 @@ class TestMyDay(CallCampaignCase):
             day["campaigns"],
             [{"id": self.campaign.id, "name": "Test Campaign", "due_now": 3}],
         )
-        # every figure lists what it counts
+        # every figure lists what it counts, and says so when it is empty
         for figure in day["figures"]:
+            self.assertIn("o_view_nocontent_smiling_face", figure["help"])
             self.assertEqual(
                 self.env[figure["model"]].search_count(figure["domain"]),
                 figure["count"],

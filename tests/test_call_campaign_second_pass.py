@@ -1,6 +1,7 @@
 """What a new user met on the agent's and the manager's screens (issue 25),
 each checked where the rule lives."""
 
+import re
 from ast import literal_eval
 from datetime import timedelta
 
@@ -144,3 +145,26 @@ class TestSecondPass(CallCampaignCase):
         other._add_members_from(self.partners[1:])
         self.assertEqual(other.callable_now_count, 4)
         self.assertTrue(other.health_date)
+
+    @users("cc_agent")
+    def test_the_call_screen_layout(self):
+        """One number-to-dial line (the contact's other numbers only when
+        different), Save & Next for Do not call too (confirmed), the reason
+        only for results that have reasons."""
+        arch = self.env["call.campaign.member.log"].get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertIn('string="Number to dial"', arch)
+        self.assertIn("phone == dial_number", arch)
+        self.assertIn("mobile == dial_number", arch)
+        self.assertRegex(
+            arch, r'name="reason_id"[^>]*invisible="not status_reason_ids"'
+        )
+        save_and_next = re.findall(r"<button[^>]*action_save_and_next[^>]*>", arch)
+        self.assertEqual(len(save_and_next), 2)
+        self.assertTrue(
+            any(
+                "confirm=" in button and "status_behavior != 'do_not_call'" in button
+                for button in save_and_next
+            )
+        )

@@ -82,6 +82,7 @@ export class CallCampaignMyDay extends Component {
             name: figure.label,
             res_model: figure.model,
             domain: figure.domain,
+            help: figure.help,
             views: [
                 [false, "list"],
                 [false, "form"],
