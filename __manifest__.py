@@ -54,5 +54,8 @@
         "web.assets_tests": [
             "call_campaign/static/tests/tours/*.js",
         ],
+        "web.assets_unit_tests": [
+            "call_campaign/static/tests/**/*.test.js",
+        ],
     },
 }

@@ -12,6 +12,7 @@ from . import test_call_campaign_governor
 from . import test_call_campaign_guarantees
 from . import test_call_campaign_health
 from . import test_call_campaign_i18n
+from . import test_call_campaign_js
 from . import test_call_campaign_member_add
 from . import test_call_campaign_member_forward
 from . import test_call_campaign_member_log
