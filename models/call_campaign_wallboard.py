@@ -51,9 +51,9 @@ class CallCampaign(models.Model):
     def get_wallboard(self):
         """What the wallboard shows (call managers), for the user's current
         company: ``{'company_id', 'agents': [{'user_id', 'name', 'state', 'since',
-        'reason_id', 'reason', 'over_max', 'member_id', 'partner', 'campaign_id',
+        'reason_id', 'reason', 'max_minutes', 'member_id', 'partner', 'campaign_id',
         'calls_today', 'talk_seconds_today', 'occupancy'}], 'campaigns':
-        [{'id', 'name', 'ready', 'on_call', 'wrap_up', 'paused', 'dialing',
+        [{'id', 'name', 'state', 'ready', 'on_call', 'wrap_up', 'paused', 'dialing',
         'answered_now', 'answered_today', 'dropped_today', 'abandon_rate_24h',
         'abandon_rate_30d', 'max_abandon_rate', 'abandon_warning',
         'abandon_over', 'callable_now', 'average_handle_seconds',

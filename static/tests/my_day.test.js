@@ -22,6 +22,7 @@ function myDay({dueNow = 4} = {}) {
         domain: [["user_id", "=", serverState.userId]],
         count,
         note,
+        help: `<p class="o_view_nocontent_smiling_face">No ${label}</p>`,
     });
     return {
         figures: [
@@ -148,7 +149,7 @@ test("follows its bus notifications, without polling", async () => {
     expect.verifySteps([]);
 });
 
-test("a figure opens the records it counts", async () => {
+test("a figure opens the records it counts, with its empty state", async () => {
     await openMyDay();
     patchWithCleanup(getService("action"), {
         doAction(action) {
@@ -164,6 +165,7 @@ test("a figure opens the records it counts", async () => {
             name: "Calls today",
             res_model: "call.interaction",
             domain: [["user_id", "=", serverState.userId]],
+            help: '<p class="o_view_nocontent_smiling_face">No Calls today</p>',
             views: [
                 [false, "list"],
                 [false, "form"],

@@ -3,7 +3,13 @@ import {formatSeconds} from "@call_campaign/wallboard/wallboard";
 import {defineMailModels, start, startServer} from "@mail/../tests/mail_test_helpers";
 import {beforeEach, describe, expect, test} from "@odoo/hoot";
 import {queryAllTexts, waitFor} from "@odoo/hoot-dom";
-import {advanceTime, freezeTime, mockDate} from "@odoo/hoot-mock";
+import {
+    Deferred,
+    advanceTime,
+    animationFrame,
+    freezeTime,
+    mockDate,
+} from "@odoo/hoot-mock";
 import {getService, onRpc, useTestClientAction} from "@web/../tests/web_test_helpers";
 import {serializeDateTime} from "@web/core/l10n/dates";
 
@@ -327,4 +333,17 @@ test("leaving the wallboard leaves its channel", async () => {
     await waitForChannels([CHANNEL]);
     await getService("action").doAction(useTestClientAction());
     await waitForChannels([CHANNEL], {operation: "delete"});
+});
+
+test("leaving before the snapshot comes follows nothing", async () => {
+    await startServer();
+    const answer = new Deferred();
+    onRpc("call.campaign", "get_wallboard", () => answer);
+    await start();
+    getService("action").doAction("call_campaign.wallboard");
+    await animationFrame();
+    await getService("action").doAction(useTestClientAction());
+    answer.resolve(snapshot([], []));
+    await animationFrame();
+    expect(getService("call_campaign").state.wallboards[1]).toBe(undefined);
 });

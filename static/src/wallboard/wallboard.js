@@ -1,4 +1,4 @@
-import {Component, onWillStart, onWillUnmount, useState} from "@odoo/owl";
+import {Component, onWillDestroy, onWillStart, status, useState} from "@odoo/owl";
 import {deserializeDateTime} from "@web/core/l10n/dates";
 import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
@@ -34,14 +34,22 @@ export class CallCampaignWallboard extends Component {
         this.live = useState(this.callCampaign.state);
         this.clock = useState({now: DateTime.now()});
         this.companyId = useService("company").currentCompany.id;
+        let watching = false;
         onWillStart(async () => {
             const snapshot = await this.orm.call("call.campaign", "get_wallboard", []);
-            this.callCampaign.watchWallboard(this.companyId, snapshot);
+            // left before the snapshot came: nothing to follow
+            if (status(this) !== "destroyed") {
+                this.callCampaign.watchWallboard(this.companyId, snapshot);
+                watching = true;
+            }
         });
         const timer = setInterval(() => (this.clock.now = DateTime.now()), 1000);
-        onWillUnmount(() => {
+        // destroyed, mounted or not: the channel is left either way
+        onWillDestroy(() => {
             clearInterval(timer);
-            this.callCampaign.unwatchWallboard(this.companyId);
+            if (watching) {
+                this.callCampaign.unwatchWallboard(this.companyId);
+            }
         });
     }
 
