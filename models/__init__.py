@@ -23,6 +23,7 @@ from . import call_campaign_governor
 from . import call_campaign_counter
 from . import call_campaign_wallboard
 from . import call_campaign_audience
+from . import call_campaign_add_request
 from . import call_interaction
 from . import call_contact_number
 from . import res_partner

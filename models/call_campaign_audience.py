@@ -12,6 +12,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, split_every
 from odoo.tools.safe_eval import datetime, dateutil, safe_eval, time
 
+from .call_campaign_add_request import ADD_INLINE_LIMIT
 from .public_method import public_method
 
 _logger = logging.getLogger(__name__)
@@ -152,11 +153,17 @@ class CallCampaign(models.Model):
     # ------------------------------------------------------------ evaluation
 
     def _audience_eval_domain(self):
-        """The audience filter as a domain, evaluated like Odoo's filters
-        (``context_today()``, ``relativedelta``, ``uid``; no record in reach:
-        a filter cannot call methods); a bad one raises, and
-        ``_audience_match_query`` says so clearly."""
+        """The audience filter as a domain (``_eval_filter``)."""
         self.ensure_one()
+        return self._eval_filter(self.audience_domain)
+
+    @api.model
+    def _eval_filter(self, text):
+        """A filter as a domain, evaluated like Odoo's filters
+        (``context_today()``, ``relativedelta``, ``uid``; no record in reach:
+        a filter cannot call methods): the audience and the Add Members
+        wizard read filters the same way. A bad one raises; the callers
+        say which filter."""
         context = {
             "datetime": datetime,
             "dateutil": dateutil,
@@ -165,7 +172,7 @@ class CallCampaign(models.Model):
             "context_today": lambda: fields.Date.context_today(self),
             "uid": self.env.uid,
         }
-        domain = safe_eval(self.audience_domain or "[]", context)
+        domain = safe_eval(text or "[]", context)
         if not isinstance(domain, list | tuple):
             raise ValueError(self.env._("not a list of conditions"))
         return list(domain)
@@ -285,6 +292,27 @@ class CallCampaign(models.Model):
                     done[0].name,
                 )
             )
+        pending = sum(
+            len(campaign._audience_join_ids()) + len(campaign._audience_leavers())
+            for campaign in self.sudo()
+        )
+        if pending > ADD_INLINE_LIMIT:
+            # too long for a web request: the audience job does it, in
+            # committed batches with its progress
+            self.env.ref("call_campaign.ir_cron_sync_audiences").sudo()._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.env._(
+                        "%s changes to the members: the audience is being updated "
+                        "in the background.",
+                        pending,
+                    ),
+                },
+                "counts": {},
+            }
         counts = {
             str(campaign.id): campaign._sync_audience() for campaign in self.sudo()
         }

@@ -93,6 +93,11 @@ class CallCampaign(models.Model):
         compute="_compute_figures",
         help="Members who asked not to be called: their numbers are blacklisted.",
     )
+    add_progress = fields.Char(
+        "Members Being Added",
+        compute="_compute_add_progress",
+        help="A filter's contacts or leads being added in the background.",
+    )
     interaction_count = fields.Integer(
         "History Events",
         compute="_compute_interaction_count",
@@ -326,6 +331,26 @@ class CallCampaign(models.Model):
         self.check_access("read")
         self._refresh_health()
         return self.read(HEALTH_FIELDS + ["health_date"])
+
+    def _compute_add_progress(self):
+        requests = (
+            self.env["call.campaign.add.request"]
+            .sudo()
+            .search([("campaign_id", "in", self.ids), ("state", "!=", "done")])
+        )
+        by_campaign = requests.grouped("campaign_id")
+        for campaign in self:
+            mine = by_campaign.get(campaign._origin)
+            campaign.add_progress = (
+                self.env._(
+                    "Adding members in the background: %(done)s of %(total)s "
+                    "processed.",
+                    done=sum(mine.mapped("done_count")),
+                    total=sum(mine.mapped("total")),
+                )
+                if mine
+                else False
+            )
 
     def _count_first_members(self):
         """A campaign's health figures from its first members on: those of

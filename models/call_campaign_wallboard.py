@@ -7,7 +7,11 @@ its queue); its run computes the snapshot once for all the changes since the
 last run and all the viewers, and sends it on the company's channel. Opening
 the wallboard reads the same snapshot (``get_wallboard``)."""
 
-from datetime import datetime, time, timedelta
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+from datetime import time as day_time
 
 import pytz
 
@@ -18,6 +22,13 @@ from .public_method import call_error, public_method
 WALLBOARD_CHANNEL_PREFIX = "call_campaign.wallboard_"
 WALLBOARD_SUBCHANNEL = "call_campaign_wallboard"
 AGENT_STATE_KEYS = ("ready", "on_call", "wrap_up", "paused")
+# seconds between two ticks of the wallboard at most (a screen read by
+# people: the changes of a second are pushed together, within the two
+# seconds the floor allows)
+WALLBOARD_TICK = 1.0
+# the last tick of each database, in this process (the cron worker's)
+_last_tick = {}
+_logger = logging.getLogger(__name__)
 
 
 class CallCampaign(models.Model):
@@ -35,11 +46,31 @@ class CallCampaign(models.Model):
 
     @api.model
     def _cron_push_wallboard(self):
-        """One snapshot per company with call campaigns, sent on its channel:
-        the work of a tick does not depend on how many wallboards are open."""
+        """A tick: one snapshot per company with call campaigns, sent on its
+        channel, whatever the number of open wallboards. At most one tick a
+        second (``WALLBOARD_TICK``): the changes of that second make one
+        snapshot, taken in a transaction of its own once the wait is over
+        (the job's would show the floor as it was when the job started)."""
         self.env["call.campaign.member"]._cron_check_transaction()
-        companies = self.sudo()._read_group([], ["company_id"])
-        for (company,) in companies:
+        if self.env.registry.in_test_mode() or getattr(
+            threading.current_thread(), "testing", False
+        ):
+            # a test owns its transaction: no wait, no transaction of ours
+            self._push_wallboards()
+            return
+        dbname = self.env.cr.dbname
+        wait = _last_tick.get(dbname, 0.0) + WALLBOARD_TICK - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        start = time.perf_counter()
+        with self.env.registry.cursor() as cr:
+            self.with_env(self.env(cr=cr))._push_wallboards()
+        _last_tick[dbname] = time.monotonic()
+        _logger.debug("Wallboard tick in %.3fs", time.perf_counter() - start)
+
+    @api.model
+    def _push_wallboards(self):
+        for (company,) in self.sudo()._read_group([], ["company_id"]):
             snapshot = self.sudo().with_company(company)._wallboard_snapshot(company)
             self.env["bus.bus"]._sendone(
                 (company, WALLBOARD_SUBCHANNEL), "call_campaign/wallboard", snapshot
@@ -70,7 +101,7 @@ class CallCampaign(models.Model):
         """Midnight (UTC) of the company's day: “today” on its wallboard."""
         tz = pytz.timezone(company.partner_id.tz or "UTC")
         local = datetime.now(pytz.utc).astimezone(tz).date()
-        start = tz.localize(datetime.combine(local, time.min))
+        start = tz.localize(datetime.combine(local, day_time.min))
         return start.astimezone(pytz.utc).replace(tzinfo=None)
 
     @api.model

@@ -4,14 +4,20 @@ each checked where the rule lives."""
 import re
 from ast import literal_eval
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged, users
 
+from ..models import call_campaign_add_request as add_request
+from ..models import call_campaign_audience as audience_module
 from ..models.call_campaign_figures import HEALTH_FIELDS
+from ..wizards import call_campaign_member_add as add_wizard
 from .common import CallCampaignCase, force_member_state
+from .test_call_campaign_audience import AudienceCaseMixin
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -168,3 +174,91 @@ class TestSecondPass(CallCampaignCase):
                 for button in save_and_next
             )
         )
+
+
+@tagged("call_campaign", "post_install", "-at_install")
+class TestAddingInTheBackground(AudienceCaseMixin, CallCampaignCase):
+    """A big filter is added by a job, not in the web request: the wizard
+    returns at once, the campaign shows the progress, the counts come in its
+    chatter; the wizard reads filters as the audience does."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_audience()
+        cls.bulk = cls.env["res.partner"].create(
+            [{"name": f"Bulk {i}", "phone": f"+48 602 400 {i:03d}"} for i in range(5)]
+        )
+
+    def _wizard(self, domain):
+        return (
+            self.env["call.campaign.member.add"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "campaign_id": self.campaign.id,
+                    "res_model": "res.partner",
+                    "domain": domain,
+                }
+            )
+        )
+
+    def test_a_big_filter_is_added_by_the_job(self):
+        wizard = self._wizard("[('name', '=like', 'Bulk %')]")
+        with (
+            patch.object(add_wizard, "ADD_INLINE_LIMIT", 3),
+            patch.object(add_request, "ADD_BATCH", 2),
+        ):
+            wizard.action_add()
+            self.assertEqual(wizard.state, "queued")
+            self.assertEqual(wizard.queued_count, 5)
+            self.assertFalse(
+                self.campaign.member_ids.filtered(lambda m: m.partner_id in self.bulk),
+                "nothing added in the request",
+            )
+            cron = self.env.ref("call_campaign.ir_cron_add_members")
+            self.assertTrue(
+                self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            )
+            campaign = self.campaign.with_user(self.manager)
+            self.assertIn("0 of 5", campaign.add_progress)
+            request = self.env["call.campaign.add.request"].search(
+                [("campaign_id", "=", self.campaign.id)]
+            )
+            request._add_batch()
+            campaign.invalidate_recordset(["add_progress"])
+            self.assertIn("2 of 5", campaign.add_progress)
+            self.env["call.campaign.add.request"]._cron_add_members()
+            self.env["call.campaign.add.request"]._cron_add_members()  # twice: safe
+        self.assertEqual(request.state, "done")
+        self.assertEqual(
+            (request.added_count, request.duplicate_count, request.done_count),
+            (5, 0, 5),
+        )
+        added = self.campaign.member_ids.filtered(lambda m: m.partner_id in self.bulk)
+        self.assertEqual(len(added), 5)
+        self.assertEqual(added.create_uid, self.manager, "added as the manager")
+        campaign.invalidate_recordset(["add_progress"])
+        self.assertFalse(campaign.add_progress)
+        message = self.campaign.message_ids[:1]
+        self.assertIn("Members added: 5", message.body)
+        self.assertIn(self.manager.partner_id, message.partner_ids)
+
+    def test_the_wizard_reads_filters_as_the_audience_does(self):
+        wizard = self._wizard(
+            "[('name', '=like', 'Bulk %'), "
+            "('create_date', '>=', context_today() - relativedelta(days=1))]"
+        )
+        wizard.action_add()
+        self.assertEqual((wizard.state, wizard.added_count), ("done", 5))
+        with self.assertRaisesRegex(UserError, "filter is not valid"):
+            self._wizard("[('name', '=', object.name)]").action_add()
+
+    def test_a_big_audience_is_updated_by_its_job(self):
+        with patch.object(audience_module, "ADD_INLINE_LIMIT", 3):
+            notice = self.audience.with_user(self.manager).action_sync_audience()
+        self.assertEqual(notice["params"]["type"], "info")
+        self.assertIn("in the background", notice["params"]["message"])
+        self.assertFalse(self.audience.member_ids, "nothing joined in the request")
+        cron = self.env.ref("call_campaign.ir_cron_sync_audiences")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))

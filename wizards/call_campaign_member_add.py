@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.safe_eval import safe_eval
 
+from ..models.call_campaign_add_request import ADD_INLINE_LIMIT
 from ..models.public_method import public_method
 
 
@@ -44,7 +44,11 @@ class CallCampaignMemberAdd(models.TransientModel):
     )
     allowed_status_ids = fields.Many2many(related="campaign_id.status_ids")
     allowed_user_ids = fields.Many2many(related="campaign_id.agent_ids")
-    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+    state = fields.Selection(
+        [("draft", "Draft"), ("queued", "In the Background"), ("done", "Done")],
+        default="draft",
+    )
+    queued_count = fields.Integer("Being Added", readonly=True)
     added_count = fields.Integer("Added", readonly=True)
     duplicate_count = fields.Integer("Already Members", readonly=True)
     blacklisted_count = fields.Integer("On the Blacklist", readonly=True)
@@ -61,15 +65,41 @@ class CallCampaignMemberAdd(models.TransientModel):
 
     @public_method(one=True)
     def action_add(self):
+        """Add the filter's records now, or, past ``ADD_INLINE_LIMIT`` of
+        them, in the background (the campaign shows the progress and posts
+        the counts when done)."""
+        campaign = self.campaign_id
         try:
-            domain = safe_eval(self.domain or "[]")
+            domain = campaign._eval_filter(self.domain)
             with self.env.cr.savepoint():
-                records = self.env[self.res_model].search(domain)
+                count = self.env[self.res_model].search_count(domain)
         except Exception as error:
             raise UserError(self.env._("The filter is not valid: %s", error)) from error
-        counts = self.campaign_id._add_members_from(
-            records, self.status_id, self.user_ids
-        )
+        if count > ADD_INLINE_LIMIT:
+            campaign._check_agents(self.user_ids)
+            if campaign.state == "done":
+                raise UserError(
+                    self.env._(
+                        "The campaign “%s” is done: no member can be added.",
+                        campaign.name,
+                    )
+                )
+            self.env["call.campaign.add.request"].sudo().create(
+                {
+                    "campaign_id": campaign.id,
+                    "res_model": self.res_model,
+                    "domain": self.domain or "[]",
+                    "status_id": self.status_id.id,
+                    "user_ids": self.user_ids.ids,
+                    "requester_id": self.env.uid,
+                    "total": count,
+                }
+            )
+            self.env.ref("call_campaign.ir_cron_add_members").sudo()._trigger()
+            self.sudo().write({"state": "queued", "queued_count": count})
+            return self._reopen()
+        records = self.env[self.res_model].search(domain)
+        counts = campaign._add_members_from(records, self.status_id, self.user_ids)
         # the results are the add-on's to write, not the user's
         self.sudo().write(
             {
@@ -80,6 +110,9 @@ class CallCampaignMemberAdd(models.TransientModel):
                 "no_contact_count": counts["no_contact"],
             }
         )
+        return self._reopen()
+
+    def _reopen(self):
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,
