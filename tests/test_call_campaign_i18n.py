@@ -28,6 +28,120 @@ SAME_WORD = {
     "Total",
     "Dialer",
 }
+GLOSSARY = I18N / "GLOSSARY.md"
+ODOO_ACTIVITY_STATE_HELP = (
+    "Status based on activities\nOverdue: Due date is already passed\n"
+    "Today: Activity date is today\nPlanned: Future activities."
+)
+PAUSE_THE_CAMPAIGN_HELP = (
+    "Pause the campaign when its 24-hour abandon rate reaches the limit "
+    "(else it is flagged and dialled progressively)."
+)
+SAVE_AND_PAUSE_HELP = (
+    "Save the result, then pause for this reason: the dialer gives you no call "
+    "until you are ready again."
+)
+# (the term's first English form, msgid) → the languages whose msgstr may do
+# without the glossary's word there, and why
+GLOSSARY_EXCEPTIONS = {
+    # the campaign's pause (wstrzymać, призупинити), not an agent's break;
+    # "Pause" is both My day's button and the campaign form's
+    ("pause", "Pause"): ("pl", "uk"),
+    ("pause", "Pause at the Abandon Limit"): ("pl", "uk"),
+    ("pause", PAUSE_THE_CAMPAIGN_HELP): ("pl", "uk"),
+    # mail's activity state (Stan, Стан), not a call status
+    ("status", ODOO_ACTIVITY_STATE_HELP): ("pl", "uk"),
+    # the queue explainer states a fact: "no se llama" (TestQueueReasons)
+    (
+        "do not call",
+        "Every number of the contact is on the phone blacklist: do not call.",
+    ): ("es",),
+    # the agent state Polish call centres name "W rozmowie"
+    ("call", "On a call"): ("pl",),
+    # the model: an event of a "kampania telefoniczna"
+    ("call", "Call Interaction"): ("pl",),
+    # CRM's own field (Odoo: "Motivo da perda"); a pause has a "motivo", a
+    # status a "justificativa"
+    ("reason", "Lost Reason"): ("pt_BR",),
+    ("reason", "Pause Reason"): ("pt_BR",),
+    ("reason", "Pause Reasons"): ("pt_BR",),
+    ("reason", "Agent Pause Reason"): ("pt_BR",),
+    ("reason", SAVE_AND_PAUSE_HELP): ("pt_BR",),
+    ("reason", "Of a closed period (pause by reason, time in each state)."): ("pt_BR",),
+}
+_PLACEHOLDERS = re.compile(r"%\([a-z_]+\)s|%[sd%]|\{\{.*?\}\}")
+# attributes (a title's text is kept: it is shown), then tags
+_ATTRIBUTES = re.compile(r"""\s(?!title=)[\w:.-]+=("[^"]*"|'[^']*')""")
+_TAGS = re.compile(r"</?[\w:.-]+|/?>")
+
+
+def _words(text):
+    """A message without its placeholders, tags and attributes."""
+    return _TAGS.sub(" ", _ATTRIBUTES.sub(" ", _PLACEHOLDERS.sub(" ", text)))
+
+
+def read_glossary():
+    """GLOSSARY.md's table: [(English forms, {language: [stem regexes]})]; in a
+    stem, ``*`` stands for any letters."""
+    text = GLOSSARY.read_text(encoding="utf-8").split("\n## Terms\n", 1)[1]
+    lines = [
+        line for line in text.split("\n## ", 1)[0].splitlines() if line.startswith("|")
+    ]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    terms = []
+    for line in lines[2:]:
+        cells = dict(
+            zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)
+        )
+        stems = {
+            lang: [
+                re.compile(r"\w*".join(map(re.escape, stem.split("*"))), re.I)
+                for stem in re.findall(r"`([^`]+)`", cells[lang])
+            ]
+            for lang in LANGUAGES
+        }
+        forms = [form.strip() for form in cells["English"].split(",")]
+        terms.append((forms, stems))
+    return terms
+
+
+def glossary_mismatches(lang, terms):
+    """The msgstr of ``lang`` whose msgid names a glossary term (whole words,
+    any case, the longest form first) without one of the term's stems."""
+    forms = [
+        (form, index)
+        for index, (term_forms, _stems) in enumerate(terms)
+        for form in term_forms
+    ]
+    patterns = [
+        (
+            re.compile(
+                r"(?<![\w-])"
+                + r"[\s-]+".join(map(re.escape, form.split()))
+                + r"(?![\w-])",
+                re.I,
+            ),
+            index,
+        )
+        for form, index in sorted(forms, key=lambda form_index: -len(form_index[0]))
+    ]
+    mismatches = []
+    for entry in polib.pofile(str(I18N / f"{lang}.po")):
+        text, found = _words(entry.msgid), []
+        for pattern, index in patterns:
+            text, count = pattern.subn(" # ", text)
+            if count and index not in found:
+                found.append(index)
+        translated = _words(entry.msgstr)
+        for index in found:
+            term_forms, stems = terms[index]
+            if lang in GLOSSARY_EXCEPTIONS.get((term_forms[0], entry.msgid), ()):
+                continue
+            if not any(stem.search(translated) for stem in stems[lang]):
+                mismatches.append(
+                    f"{lang} [{term_forms[0]}] {entry.msgid!r} → {entry.msgstr!r}"
+                )
+    return mismatches
 
 
 @tagged("call_campaign", "post_install", "-at_install")
@@ -53,6 +167,21 @@ class TestTranslations(CallCampaignCase):
                         self.assertNotEqual(
                             translated.msgstr, entry.msgid, "left in English"
                         )
+
+    def test_po_files_follow_the_glossary(self):
+        """Each msgstr whose msgid names a glossary term (i18n/GLOSSARY.md)
+        uses the glossary's word for it, or is a listed exception."""
+        terms = read_glossary()
+        self.assertGreaterEqual(len(terms), 28, "GLOSSARY.md's table was not read")
+        mismatches = [m for lang in LANGUAGES for m in glossary_mismatches(lang, terms)]
+        if mismatches:
+            self.fail(
+                f"{len(mismatches)} translations do not use the glossary's term:\n"
+                + "\n".join(mismatches)
+            )
+        msgids = {e.msgid for e in polib.pofile(str(I18N / "call_campaign.pot"))}
+        for (_term, msgid), _langs in GLOSSARY_EXCEPTIONS.items():
+            self.assertIn(msgid, msgids, "stale glossary exception")
 
     def test_every_python_file_is_extractable(self):
         """Odoo's export reads Python with babel, which stops at the first

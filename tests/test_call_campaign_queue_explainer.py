@@ -372,7 +372,7 @@ class TestQueueReasons(CallCampaignCase):
             self.member,
             "agent",
             "A callback nobody holds: a manager assigns it.",
-            "Una rellamada sin responsable: la asigna un gerente.",
+            "Una rellamada sin responsable: la asigna un supervisor.",
         )
 
     @users("cc_manager")
