@@ -257,13 +257,20 @@ def change_states(floor, client, agent_ids, reason_id, stop, rng):
         step[agent] += 1
         state = CYCLE[step[agent] % len(CYCLE)]
         floor.changing(agent, state)
-        client.call(
-            "res.users",
-            "set_call_agent_state",
-            state,
-            reason_id=reason_id if state == "paused" else None,
-            agent_id=agent,
-        )
+        for attempt in range(3):
+            try:
+                client.call(
+                    "res.users",
+                    "set_call_agent_state",
+                    state,
+                    reason_id=reason_id if state == "paused" else None,
+                    agent_id=agent,
+                )
+                break
+            except OSError:  # a worker recycled under the dialer: again
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
         if sum(step.values()) % 5 == 0:  # the floor: a trivial call, same load
             client.call("res.partner", "search", [], limit=1)
         due[agent] = time.perf_counter() + rng.uniform(10, 30)
@@ -309,6 +316,20 @@ def db_work(port, db):
             return cr.fetchone()
     finally:
         connection.close()
+
+
+def print_latencies(latencies):
+    """The push latencies' distribution, for reading the tail."""
+    ordered = sorted(latencies)
+    if ordered:
+        print(
+            "push latency (ms): "
+            + ", ".join(
+                f"p{q} {ordered[min(len(ordered) - 1, len(ordered) * q // 100)] * 1000:.0f}"
+                for q in (50, 90, 95, 99)
+            )
+            + f", max {ordered[-1] * 1000:.0f}"
+        )
 
 
 def wait_for_port(port, seconds=120):
@@ -490,6 +511,7 @@ def main():
         f"on the wallboards, {missed} superseded before a push showed them; "
         f"server CPU per change {cpu_one:.0f} ms and {cpu_all:.0f} ms"
     )
+    print_latencies(latencies)
     median = sorted(jobs_one)[len(jobs_one) // 2] * 1000
     result(
         f"wallboard tick (snapshot and send), {len(viewers)} wallboards open{label}",

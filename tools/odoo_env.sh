@@ -364,7 +364,7 @@ cc_pg_replica_start() {
     chmod 700 "$data"
     cc_info "pg_basebackup: streaming replica in ${data#"$CC_ROOT"/}, port $CC_PG_REPLICA_PORT"
     _cc_as_pg "$CC_PG_BINDIR/pg_basebackup" -D "$data" -h "$CC_PGSOCK" -p "$CC_PGPORT" \
-        -U postgres -X stream -R >"$CC_LOGS/pg_basebackup.log" 2>&1 \
+        -U postgres -X stream -R -c fast >"$CC_LOGS/pg_basebackup.log" 2>&1 \
         || { cat "$CC_LOGS/pg_basebackup.log" >&2; cc_die "pg_basebackup failed"; }
     _cc_as_pg "$CC_PG_BINDIR/pg_ctl" -D "$data" -w -t 120 -l "$data/server.log" \
         -o "-p $CC_PG_REPLICA_PORT" start >/dev/null \
