@@ -6,8 +6,9 @@ Two phases with the same load, one wallboard open then ``--viewers`` open:
 the time of a tick (one snapshot sent to every viewer, from the job's own
 log line) must not grow with the viewers, nor the servers' CPU per change
 (Odoo and PostgreSQL processes, the bus's sending to each viewer included);
-the push latency is the time from an agent's change being sent to each open
-wallboard showing it. Then every viewer opens its wallboard again ten times
+the push latency is the time from an agent's change being committed (the
+dialer's call returned) to each open wallboard showing it. Then every
+viewer opens its wallboard again ten times
 (``get_wallboard``, ``@api.readonly``): with ``--replica`` the servers run
 with ``--db_replica_host`` on a streaming replica of the cluster and the
 transactions counted on each side show where the reads went.
@@ -127,12 +128,22 @@ class Floor:
             for viewer in self.viewers:
                 if previous and viewer.seen.get(agent_id, -1) < previous[0]:
                     viewer.missed[self.phase] = viewer.missed.get(self.phase, 0) + 1
-            self.latest[agent_id] = (
+            # sequence, state, sent, phase, committed (the call returned)
+            self.latest[agent_id] = [
                 next(self.sequence),
                 state,
                 time.perf_counter(),
                 self.phase,
-            )
+                None,
+            ]
+            return self.latest[agent_id][0]
+
+    def committed(self, agent_id, sequence):
+        """The change's call returned: it is committed, the push may go."""
+        with self.lock:
+            change = self.latest.get(agent_id)
+            if change and change[0] == sequence:
+                change[4] = time.perf_counter()
 
     def joined(self, viewers):
         """New viewers read the floor when they open: what they were not
@@ -155,7 +166,12 @@ class Floor:
                     and row["state"] == change[1]
                 ):
                     viewer.seen[row["user_id"]] = change[0]
-                    viewer.latencies.setdefault(change[3], []).append(at - change[2])
+                    # from the commit (the call's return); a push seen before
+                    # the call returned counts from when it was sent
+                    base = change[4] if change[4] is not None else change[2]
+                    viewer.latencies.setdefault(change[3], []).append(
+                        max(at - base, 0.0)
+                    )
 
 
 class Viewer(threading.Thread):
@@ -256,7 +272,7 @@ def change_states(floor, client, agent_ids, reason_id, stop, rng):
             return
         step[agent] += 1
         state = CYCLE[step[agent] % len(CYCLE)]
-        floor.changing(agent, state)
+        sequence = floor.changing(agent, state)
         for attempt in range(3):
             try:
                 client.call(
@@ -266,6 +282,7 @@ def change_states(floor, client, agent_ids, reason_id, stop, rng):
                     reason_id=reason_id if state == "paused" else None,
                     agent_id=agent,
                 )
+                floor.committed(agent, sequence)
                 break
             except OSError:  # a worker recycled under the dialer: again
                 if attempt == 2:
@@ -512,6 +529,12 @@ def main():
         f"server CPU per change {cpu_one:.0f} ms and {cpu_all:.0f} ms"
     )
     print_latencies(latencies)
+    changes_rpc = [
+        value
+        for client in clients
+        for value in client.latencies.get("set_call_agent_state", [])
+    ]
+    print(f"set_call_agent_state p99 {p99_ms(changes_rpc):.0f} ms")
     median = sorted(jobs_one)[len(jobs_one) // 2] * 1000
     result(
         f"wallboard tick (snapshot and send), {len(viewers)} wallboards open{label}",
