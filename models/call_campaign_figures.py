@@ -212,7 +212,8 @@ class CallCampaign(models.Model):
         the counts from the counters the database keeps (no grouping of the
         members), what is due today or overdue from the due members only."""
         figures, by_stage, due = {}, {}, {}
-        ids = [cid for cid in self.ids if cid]
+        # a form being edited (a new record of the campaign) shows its figures
+        ids = [cid for cid in self._origin.ids if cid]
         if ids:
             for campaign_id, rows in (
                 self.env["call.campaign.counter"]._counts(ids).items()
@@ -231,8 +232,8 @@ class CallCampaign(models.Model):
                     stages[key] = stages.get(key, 0) + count
             due = self._due_counts(ids)
         for campaign in self:
-            counts = figures.get(campaign.id, dict.fromkeys(FIGURE_KEYS, 0))
-            dated_today, overdue = due.get(campaign.id, (0, 0))
+            counts = figures.get(campaign._origin.id, dict.fromkeys(FIGURE_KEYS, 0))
+            dated_today, overdue = due.get(campaign._origin.id, (0, 0))
             today = counts["undated_due"] + dated_today
             contacted, success = counts["contacted"], counts["success"]
             campaign.queued_count = counts.get("queued", 0)
@@ -247,7 +248,7 @@ class CallCampaign(models.Model):
             campaign.success_rate = 100.0 * success / contacted if contacted else 0.0
             campaign.stage_member_counts = {
                 key: count
-                for key, count in by_stage.get(campaign.id, {}).items()
+                for key, count in by_stage.get(campaign._origin.id, {}).items()
                 if count
             }
 

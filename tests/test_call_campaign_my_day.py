@@ -263,6 +263,27 @@ class TestAgentScreens(CallCampaignCase):
         )
 
 
+def weekday_calendar(env):
+    """Calling hours 9:00-17:00, Monday to Friday (the Warsaw calendar)."""
+    return env["resource.calendar"].create(
+        {
+            "name": "Calling 9-17",
+            "tz": "Europe/Warsaw",
+            "attendance_ids": [
+                Command.create(
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": 9,
+                        "hour_to": 17,
+                    }
+                )
+                for day in range(5)
+            ],
+        }
+    )
+
+
 @tagged("call_campaign", "post_install", "-at_install")
 class TestCustomerTime(CallCampaignCase):
     """The call screen says what time it is for the customer and whether the
@@ -271,22 +292,7 @@ class TestCustomerTime(CallCampaignCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.campaign.calling_calendar_id = cls.env["resource.calendar"].create(
-            {
-                "name": "Calling 9-17",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.campaign.calling_calendar_id = weekday_calendar(cls.env)
         cls.partners[0].parent_id = cls.env["res.partner"].create(
             {"name": "Acme Sp. z o.o.", "is_company": True}
         )
@@ -324,23 +330,7 @@ class TestDueNowIsNextCall(CallCampaignCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.campaign.calling_calendar_id = cls.env["resource.calendar"].create(
-            {
-                "name": "Calling 9-17",
-                "tz": "Europe/Warsaw",
-                "attendance_ids": [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.campaign.calling_calendar_id = weekday_calendar(cls.env)
         # three customers in Tokyo: 19:30 there when it is 11:30 in Warsaw
         cls.partners[2:].write({"tz": "Asia/Tokyo"})
 

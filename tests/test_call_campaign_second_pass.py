@@ -10,7 +10,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged, users
+from odoo.tests import Form, tagged, users
 
 from ..models import call_campaign_add_request as add_request
 from ..models import call_campaign_audience as audience_module
@@ -262,3 +262,12 @@ class TestAddingInTheBackground(AudienceCaseMixin, CallCampaignCase):
         self.assertFalse(self.audience.member_ids, "nothing joined in the request")
         cron = self.env.ref("call_campaign.ir_cron_sync_audiences")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+    @users("cc_manager")
+    def test_the_members_button_keeps_its_count_while_the_form_is_edited(self):
+        with Form(self.env["call.campaign"].browse(self.campaign.id)) as form:
+            self.assertEqual(form.member_count, 5)
+            form.audience_model = "res.partner"
+            form.audience_domain = "[('name', '=like', 'Customer %')]"
+            self.assertEqual(form.member_count, 5, "not 0 while editing")
+            form.audience_model = False

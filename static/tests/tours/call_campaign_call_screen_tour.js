@@ -11,6 +11,22 @@ function resultByKey(name) {
     };
 }
 
+/** A result that needs a date, picked without its date. */
+function halfChosenResult() {
+    return [
+        {
+            content: "A result that needs a date, half chosen",
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Follow up')",
+        },
+    ];
+}
+
 function saveAndNext(nextPhone) {
     return [
         {
@@ -93,16 +109,7 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             trigger: ".modal .o_field_widget[name=next_call_date] input:value(/\\d/)",
         },
         ...saveAndNext("+48 601 888 004"),
-        {
-            content: "A result that needs a date, half chosen",
-            trigger:
-                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
-            run: "click",
-        },
-        {
-            trigger:
-                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Follow up')",
-        },
+        ...halfChosenResult(),
         {
             content: "Skip with a reason",
             trigger: ".modal .o_field_widget[name=note] textarea",
@@ -136,16 +143,7 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             trigger:
                 ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 004')",
         },
-        {
-            content: "A result that needs a date, half chosen",
-            trigger:
-                ".modal .o_field_widget[name=status_id] .o_call_result:contains('Follow up')",
-            run: "click",
-        },
-        {
-            trigger:
-                ".modal .o_field_widget[name=status_id] .o_call_result.active:contains('Follow up')",
-        },
+        ...halfChosenResult(),
         {
             content: "Forward, then change my mind",
             trigger: ".modal-footer button[name=action_forward]",
