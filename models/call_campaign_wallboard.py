@@ -28,6 +28,10 @@ AGENT_STATE_KEYS = ("ready", "on_call", "wrap_up", "paused")
 WALLBOARD_TICK = 1.0
 # the last tick of each database, in this process (the cron worker's)
 _last_tick = {}
+# the last snapshot sent per (database, company), and the ticks since the
+# last whole one: a tick sends what changed, every 30th the whole floor
+_last_snapshot = {}
+WALLBOARD_FULL_TICKS = 30
 _logger = logging.getLogger(__name__)
 
 
@@ -70,11 +74,40 @@ class CallCampaign(models.Model):
 
     @api.model
     def _push_wallboards(self):
+        """Each company's snapshot, sent as what changed since the last tick
+        this process sent (the bus sends a message to every viewer: a tick
+        of a few changed agents is a small one), whole every
+        ``WALLBOARD_FULL_TICKS`` ticks and after a restart."""
+        dbname = self.env.cr.dbname
         for (company,) in self.sudo()._read_group([], ["company_id"]):
             snapshot = self.sudo().with_company(company)._wallboard_snapshot(company)
+            key = (dbname, company.id)
+            previous, ticks = _last_snapshot.get(key, (None, 0))
+            if previous is None or ticks >= WALLBOARD_FULL_TICKS:
+                message, ticks = snapshot, 0
+            else:
+                message = self._wallboard_delta(previous, snapshot)
+            _last_snapshot[key] = (snapshot, ticks + 1)
             self.env["bus.bus"]._sendone(
-                (company, WALLBOARD_SUBCHANNEL), "call_campaign/wallboard", snapshot
+                (company, WALLBOARD_SUBCHANNEL), "call_campaign/wallboard", message
             )
+
+    @api.model
+    def _wallboard_delta(self, previous, snapshot):
+        """The rows of ``snapshot`` that differ from ``previous`` (agents by
+        user id; the few campaigns whole)."""
+        before = {row["user_id"]: row for row in previous["agents"]}
+        now = {row["user_id"] for row in snapshot["agents"]}
+        return {
+            "company_id": snapshot["company_id"],
+            "date": snapshot["date"],
+            "delta": True,
+            "agents": [
+                row for row in snapshot["agents"] if before.get(row["user_id"]) != row
+            ],
+            "removed": [user_id for user_id in before if user_id not in now],
+            "campaigns": snapshot["campaigns"],
+        }
 
     @api.model
     @api.readonly

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -6,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
+from ..models import call_campaign_wallboard as wallboard
 from .test_call_campaign_governor import GovernorSetup
 
 
@@ -112,3 +114,39 @@ class TestWallboard(GovernorSetup, TransactionCase):
             .with_user(second)
             .search([("user_id", "=", first.id)])
         )
+
+    def test_a_tick_sends_what_changed(self):
+        """The bus sends each message to every viewer: a tick sends the
+        agents whose row changed, the whole floor every 30th tick."""
+        Campaign = self.env["call.campaign"]
+        first = self.snapshot()
+        agent = self.agents[0]
+        agent.with_user(agent).set_call_agent_state("ready")
+        second = self.snapshot()
+        delta = Campaign._wallboard_delta(first, second)
+        self.assertTrue(delta["delta"])
+        self.assertEqual([row["user_id"] for row in delta["agents"]], [agent.id])
+        self.assertEqual(delta["campaigns"], second["campaigns"])
+        self.assertEqual(delta["removed"], [])
+        gone = dict(
+            second, agents=[r for r in second["agents"] if r["user_id"] != agent.id]
+        )
+        self.assertEqual(Campaign._wallboard_delta(second, gone)["removed"], [agent.id])
+        company = self.campaign.company_id
+        wallboard._last_snapshot.pop((self.env.cr.dbname, company.id), None)
+
+        def pushed():
+            self.env["bus.bus"].search([]).unlink()
+            Campaign._cron_push_wallboard()
+            self.env.cr.precommit.run()
+            (message,) = self.env["bus.bus"].search(
+                [("message", "like", "call_campaign/wallboard")]
+            )
+            return json.loads(message.message)["payload"]
+
+        with freeze_time(fields.Datetime.now()):
+            self.assertNotIn("delta", pushed(), "the first tick sends the whole floor")
+            self.assertEqual(pushed()["agents"], [], "nothing changed since")
+            for _i in range(wallboard.WALLBOARD_FULL_TICKS - 2):
+                pushed()
+            self.assertNotIn("delta", pushed(), "every 30th tick whole again")

@@ -247,6 +247,44 @@ test("follows the snapshots pushed on the bus, without asking the server", async
     expect.verifySteps([]);
 });
 
+test("a tick's changes are merged into the wallboard shown", async () => {
+    const pyEnv = await openWallboard(
+        snapshot(
+            [
+                agentRow({state: "on_call", calls_today: 12}),
+                agentRow({user_id: 22, name: "Carl Agent"}),
+                agentRow({user_id: 23, name: "Dora Agent"}),
+            ],
+            [campaignRow({ready: 2, on_call: 1})]
+        )
+    );
+    await waitForChannels([CHANNEL]);
+    pyEnv["bus.bus"]._sendone(CHANNEL, "call_campaign/wallboard", {
+        ...snapshot(
+            [
+                agentRow({state: "wrap_up", calls_today: 13}),
+                agentRow({user_id: 24, name: "Eve Agent"}),
+            ],
+            [campaignRow({ready: 2, on_call: 0, wrap_up: 1})]
+        ),
+        delta: true,
+        removed: [23],
+    });
+    await waitFor(`${AGENT}[data-user-id='24']`);
+
+    expect(queryAllTexts(`${AGENT} td:first-child`)).toEqual([
+        "Anna Agent",
+        "Carl Agent",
+        "Eve Agent",
+    ]);
+    expect(`${AGENT}[data-user-id='20'] .o_call_campaign_wallboard_state`).toHaveText(
+        "Wrap-up"
+    );
+    expect(`${AGENT}[data-user-id='20'] td:nth-child(6)`).toHaveText("13");
+    expect(`${AGENT}[data-user-id='22']`).toHaveCount(1);
+    expect.verifySteps([]);
+});
+
 test("a pause over its reason's maximum is shown in red", async () => {
     freezeTime();
     await openWallboard(

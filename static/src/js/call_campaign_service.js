@@ -13,10 +13,29 @@ export const callCampaignService = {
         const state = reactive({agent: null, myDayVersion: 0, wallboards: {}});
         const watched = new Map();
         bus_service.subscribe("call_campaign/wallboard", (snapshot) => {
-            if (watched.has(snapshot.company_id)) {
-                state.wallboards[snapshot.company_id] = snapshot;
+            if (!watched.has(snapshot.company_id)) {
+                return;
             }
+            const current = state.wallboards[snapshot.company_id];
+            state.wallboards[snapshot.company_id] =
+                snapshot.delta && current
+                    ? mergeWallboard(current, snapshot)
+                    : snapshot;
         });
+        /**
+         * A tick's changes on the wallboard shown: the agents whose row
+         * changed replace theirs, the removed go, the campaigns are all sent.
+         */
+        function mergeWallboard(current, delta) {
+            const removed = new Set(delta.removed || []);
+            const changed = new Map(delta.agents.map((row) => [row.user_id, row]));
+            const agents = current.agents
+                .filter((row) => !removed.has(row.user_id))
+                .map((row) => changed.get(row.user_id) || row);
+            const known = new Set(agents.map((row) => row.user_id));
+            agents.push(...delta.agents.filter((row) => !known.has(row.user_id)));
+            return {...current, date: delta.date, campaigns: delta.campaigns, agents};
+        }
         /** An open wallboard follows its company's channel. */
         function watchWallboard(companyId, snapshot) {
             watched.set(companyId, (watched.get(companyId) || 0) + 1);
