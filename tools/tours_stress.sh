@@ -7,7 +7,8 @@
 # Installs call_campaign with demo data in a database of the private cluster
 # (cc_tours), then runs the tour tests N times with pytest-odoo; with
 # --busy K, K processes spin on the CPU meanwhile. Prints one line per run
-# and "N passed, N failed" (runs). Needs Odoo 18, as tools/test.sh.
+# and "N passed, N failed" (runs). Needs Odoo 18, as tools/test.sh; installs
+# pytest-odoo, websocket-client and Chromium when they are missing.
 set -euo pipefail
 
 runs=10
@@ -27,6 +28,20 @@ done
 cd "$CC_ROOT"
 cc_link_addon
 cc_find_odoo || cc_die "Odoo 18 not found"
+# what the runs need beside Odoo, at the pins of test-requirements.txt
+pin() { grep -E "^$1([=<>~ ]|$)" "$CC_ROOT/test-requirements.txt" | head -n 1; }
+if ! (cd "$CC_LOCAL" && "$CC_PYTHON" -c 'import pytest_odoo' 2>/dev/null); then
+    cc_info "installing $(pin pytest-odoo)"
+    cc_pip_install "$(pin pytest-odoo)" || cc_die "could not install pytest-odoo"
+fi
+if ! (cd "$CC_LOCAL" && "$CC_PYTHON" -c 'import websocket' 2>/dev/null); then
+    cc_info "installing websocket-client (Odoo browser tests)"
+    cc_pip_install websocket-client || cc_die "could not install websocket-client"
+fi
+if ! command -v chromium >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1 \
+    && ! command -v chromium-browser >/dev/null 2>&1; then
+    cc_apt_install chromium || cc_die "no Chromium on PATH: the tours cannot run"
+fi
 cc_pg_start
 cc_write_odoo_conf
 db=cc_tours
