@@ -638,10 +638,12 @@ class CallCampaign(models.Model):
         # the size of the filter
         uncounted = self.filtered(lambda campaign: not campaign.health_date)
         for batch in split_every(MEMBER_CREATE_BATCH, vals_list, list):
-            Member.with_context(call_adding_members=True).create(batch)
+            Member.create(batch)
             self.env.flush_all()
             self.env.invalidate_all()
-        uncounted._count_first_members()
+        # the first batch counted them: count them again with all the added
+        if uncounted and vals_list:
+            uncounted.sudo()._refresh_health()
         return {
             "added": len(vals_list),
             "duplicates": len({p for p, _lead in candidates if p in existing})

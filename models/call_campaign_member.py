@@ -371,8 +371,7 @@ class CallCampaignMember(models.Model):
         do_not_call = members.filtered(lambda m: m.behavior == "do_not_call")
         for status, dnc in do_not_call.grouped("status_id").items():
             dnc._apply_do_not_call(status, None)
-        if not self.env.context.get("call_adding_members"):
-            members.campaign_id._count_first_members()
+        members.campaign_id._count_first_members()
         return members
 
     def write(self, vals):
