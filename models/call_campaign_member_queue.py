@@ -804,18 +804,28 @@ class CallCampaignMember(models.Model):
         return [("id", "in" if positive else "not in", subquery)]
 
     @api.model
-    def _queue_callable_query(self):
-        """The members Next Call can give the calling user now, in any tier,
-        as one subquery (None: no campaign to call in). My day's "Due now"
-        counts it: the figure and the button agree."""
+    def _queue_now(self):
+        """What a reading of the calling user's whole queue starts from: its
+        campaigns, the time and their open calling hours (None: no campaign
+        to call in)."""
         campaigns = self.env["call.campaign"].search_fetch(
             self._queue_campaign_domain(), QUEUE_CAMPAIGN_FIELDS
         )
         if not campaigns:
             return None
-        self.env.flush_all()
         now = fields.Datetime.now()
-        open_pairs = campaigns._calling_open_pairs(now)
+        return campaigns, now, campaigns._calling_open_pairs(now)
+
+    @api.model
+    def _queue_callable_query(self):
+        """The members Next Call can give the calling user now, in any tier,
+        as one subquery (None: no campaign to call in). My day's "Due now"
+        counts it: the figure and the button agree."""
+        queue = self._queue_now()
+        if not queue:
+            return None
+        campaigns, now, open_pairs = queue
+        self.env.flush_all()
         return SQL(
             "(SELECT m.id FROM call_campaign_member m %s WHERE %s)",
             self._queue_joins(open_pairs is not None),
@@ -831,16 +841,13 @@ class CallCampaignMember(models.Model):
         now, and what holds them back: ``(count, [(check key, count, an
         example member)])``, the most frequent check first. The checks are
         the queue's own (``_queue_member_checks``, ``_queue_cap_checks``)."""
-        campaigns = self.env["call.campaign"].search_fetch(
-            self._queue_campaign_domain(), QUEUE_CAMPAIGN_FIELDS
-        )
-        if not campaigns:
+        queue = self._queue_now()
+        if not queue:
             return 0, []
+        campaigns, now, open_pairs = queue
         waiting = self._search(
             expression.AND([domain, [("queue_callable", "=", False)]])
         )
-        now = fields.Datetime.now()
-        open_pairs = campaigns._calling_open_pairs(now)
         checks = [
             (key, condition)
             for key, condition in self._queue_member_checks(campaigns, now, open_pairs)
