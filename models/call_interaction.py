@@ -13,7 +13,7 @@ KINDS = [
     ("unassigned", "Unassigned"),
     ("call", "Call logged"),
     ("scheduled", "Call scheduled"),
-    ("outcome", "Dialer outcome"),
+    ("outcome", "Call attempt"),
     ("stage_change", "Stage changed"),
     ("released", "Callback released"),
     ("call_cancelled", "Call cancelled"),
@@ -73,7 +73,7 @@ CAMPAIGN_KINDS = (
 KIND_STYLES = {
     "added": ("fa-user-plus", 4),
     "status_change": ("fa-flag", 3),
-    "forward": ("fa-arrow-right", 9),
+    "forward": ("fa-share", 9),
     "assigned": ("fa-user", 10),
     "unassigned": ("fa-user-times", 1),
     "call": ("fa-phone", 10),

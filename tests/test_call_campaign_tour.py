@@ -122,6 +122,24 @@ class TestCallCampaignTours(HttpCase):
         members = self.env["call.campaign.member"].create(
             [{"campaign_id": self.campaign.id, "partner_id": p.id} for p in partners]
         )
+        # set-up: the first customer once said no with a reason; the call
+        # screen's history shows the reason
+        self.env["call.interaction"]._create_timeline_events(
+            [
+                {
+                    "kind": "status_change",
+                    "campaign_id": self.campaign.id,
+                    "member_id": members[0].id,
+                    "partner_id": partners[0].id,
+                    "status_id": self.env.ref(
+                        "call_campaign.call_status_not_interested"
+                    ).id,
+                    "reason_id": self.env.ref(
+                        "call_campaign.call_status_reason_price"
+                    ).id,
+                }
+            ]
+        )
         self.start_tour(
             "/odoo/action-call_campaign.call_campaign_member_action_my_day",
             "call_campaign_call_screen_tour",

@@ -1,6 +1,8 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo import fields
 from odoo.tests import Form, TransactionCase, new_test_user, tagged, users
 
@@ -118,6 +120,57 @@ class TestCustomerTimeline(CallCampaignCase):
                 }
             ],
         )
+
+    @users("cc_agent")
+    def test_one_rendering_of_an_event(self):
+        """Every screen that shows events (the Timeline menu, the contact's
+        and the lead's tab, the call screen, the member's and the call's
+        history) shows them with the one timeline card, which names the
+        reason, the forward's target campaign and an icon of its own for a
+        forward and an assignment."""
+        self._agent_sells()
+        card = self.env.ref("call_campaign.call_interaction_view_kanban_timeline")
+        action = self.env.ref("call_campaign.call_interaction_action_timeline").sudo()
+        self.assertEqual(
+            action.view_ids.filtered(lambda v: v.view_mode == "kanban").view_id, card
+        )
+        screens = {
+            "res.partner": "call_timeline_ids",
+            "crm.lead": "call_timeline_ids",
+            "call.campaign.member": "interaction_ids",
+            "call.campaign.member.log": "interaction_ids",
+            "call.campaign.call": "interaction_ids",
+        }
+        for model, fname in screens.items():
+            arch = self.env[model].get_views([(False, "form")])["views"]["form"]["arch"]
+            nodes = etree.fromstring(arch).xpath(f"//field[@name='{fname}']")
+            self.assertTrue(nodes, model)
+            for node in nodes:
+                self.assertEqual(node.get("mode"), "kanban", model)
+                self.assertIn(
+                    "'kanban_view_ref': 'call_campaign.call_interaction_view_kanban_timeline'",
+                    node.get("context"),
+                    model,
+                )
+        card_arch = etree.fromstring(card.sudo().arch)
+        shown = set(card_arch.xpath("//field/@name"))
+        for fname in ("reason_id", "to_campaign_id", "from_campaign_id", "outcome"):
+            self.assertIn(fname, shown)
+        forward_icon = card_arch.xpath("//*[@title='Forwarded to']/@class")
+        assigned_icon = card_arch.xpath("//*[@title='Assigned to']/@class")
+        self.assertTrue(forward_icon and assigned_icon)
+        self.assertNotEqual(forward_icon, assigned_icon)
+        self.assertFalse(
+            self.env["ir.ui.view"].sudo().search_count(
+                [("model", "=", "call.interaction"), ("type", "=", "kanban"),
+                 ("id", "!=", card.id)]
+            ),
+            "one card for events",
+        )
+        kinds = dict(
+            self.env["call.interaction"]._fields["kind"]._description_selection(self.env)
+        )
+        self.assertEqual(kinds["outcome"], "Call attempt", "also a manual No answer")
 
     @users("cc_agent")
     def test_seed_000_card_fields(self):

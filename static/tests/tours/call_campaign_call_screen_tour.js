@@ -66,6 +66,11 @@ registry.category("web_tour.tours").add("call_campaign_call_screen_tour", {
             trigger:
                 ".modal .o_field_widget[name=dial_number]:contains('+48 601 888 001')",
         },
+        {
+            content: "The customer's history shows the reason of an earlier no",
+            trigger:
+                ".modal .o_call_timeline .o_call_event_reason:contains('Price too high')",
+        },
         {...resultByKey("Not interested"), content: "Action 2: the result's key"},
         {
             trigger:
