@@ -81,6 +81,13 @@ class CallCampaignMember(models.Model):
             raise bad_argument(
                 self.env._("Choose the result of the call, or how it did not reach.")
             )
+        if outcome and status:
+            raise bad_argument(
+                self.env._(
+                    "Choose either the result of the call or how it did not reach, "
+                    "not both."
+                )
+            )
         with self.env.cr.savepoint():
             if stage and stage != self.stage_id:
                 self.write({"stage_id": stage.id})

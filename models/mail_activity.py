@@ -49,6 +49,20 @@ class MailActivity(models.Model):
         related="call_member_id.next_call_date", string="Call At"
     )
 
+    call_duration_hours = fields.Float(
+        compute="_compute_call_duration_hours",
+        string="Expected Duration",
+        help="The campaign's average handle time, at least 5 minutes: the "
+        "calendar shows a call as long as it is expected to take.",
+    )
+
+    @api.depends("call_campaign_id")
+    def _compute_call_duration_hours(self):
+        for activity in self:
+            # a figure of the campaign, not a right: agents read it for the calendar
+            minutes = activity.call_campaign_id.sudo().average_handle_time
+            activity.call_duration_hours = max(minutes or 0.0, 5.0) / 60
+
     @api.depends("call_partner_id", "call_campaign_id")
     def _compute_display_name(self):
         """A campaign call is named after whom to call and for which

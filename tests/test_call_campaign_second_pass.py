@@ -175,6 +175,52 @@ class TestSecondPass(CallCampaignCase):
             )
         )
 
+    @users("cc_agent")
+    def test_reached_or_not_both_on_screen_one_chosen(self):
+        """The Not reached badges and the results stay on screen whichever
+        is chosen (nothing moves under the pointer); choosing one clears the
+        other, and RPC callers cannot send both."""
+        self.campaign.sudo().status_ids |= self.st_no_answer
+        arch = self.env["call.campaign.member.log"].get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertRegex(arch, r'name="outcome"[^>]*invisible="member_count &gt; 1"')
+        self.assertNotRegex(arch, r'name="status_id"[^>]*invisible=')
+        member = self.members[0].with_env(self.env)
+        with Form(
+            self.env["call.campaign.member.log"].with_context(
+                active_model="call.campaign.member", active_ids=member.ids
+            )
+        ) as screen:
+            screen.status_id = self.st_interested
+            screen.outcome = "no_answer"
+            self.assertFalse(screen.status_id)
+            screen.status_id = self.st_interested
+            self.assertFalse(screen.outcome)
+        with self.assertRaisesRegex(UserError, "not both"):
+            member.log_call(status=self.st_interested, outcome="no_answer")
+        self.assertFalse(member.interaction_ids.filtered(lambda i: i.kind == "call"))
+
+    @users("cc_agent")
+    def test_calendar_calls_last_their_handle_time(self):
+        """The calendar shows a call as long as the campaign's calls take
+        (at least 5 minutes), not as a one-hour meeting."""
+        arch = self.env["mail.activity"].get_view(
+            self.env.ref("call_campaign.mail_activity_view_calendar_call").id,
+            "calendar",
+        )["arch"]
+        self.assertIn('date_delay="call_duration_hours"', arch)
+        member = self.members[0].with_env(self.env)
+        member.set_status(
+            self.st_follow, next_call_date=fields.Datetime.now() + timedelta(days=1)
+        )
+        call = self.env["mail.activity"].search([("call_member_id", "=", member.id)])
+        self.assertEqual(len(call), 1)
+        self.assertAlmostEqual(call.call_duration_hours, 5 / 60)
+        self.campaign.sudo().average_handle_time = 12.0
+        call.invalidate_recordset(["call_duration_hours"])
+        self.assertAlmostEqual(call.call_duration_hours, 12 / 60)
+
 
 @tagged("call_campaign", "post_install", "-at_install")
 class TestAddingInTheBackground(AudienceCaseMixin, CallCampaignCase):

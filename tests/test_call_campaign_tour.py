@@ -188,6 +188,8 @@ class TestCallCampaignTours(HttpCase):
             ]
         )
         self.manager.groups_id |= self.env.ref("base.group_partner_manager")
+        # set-up: a draft campaign beside the running one (no Next Call on it)
+        self.env["call.campaign"].create({"name": "Draft Campaign"})
         self.start_tour(
             "/odoo/action-call_campaign.call_campaign_action",
             "call_campaign_manager_campaign_tour",

@@ -161,14 +161,21 @@ class TestCustomerTimeline(CallCampaignCase):
         self.assertTrue(forward_icon and assigned_icon)
         self.assertNotEqual(forward_icon, assigned_icon)
         self.assertFalse(
-            self.env["ir.ui.view"].sudo().search_count(
-                [("model", "=", "call.interaction"), ("type", "=", "kanban"),
-                 ("id", "!=", card.id)]
+            self.env["ir.ui.view"]
+            .sudo()
+            .search_count(
+                [
+                    ("model", "=", "call.interaction"),
+                    ("type", "=", "kanban"),
+                    ("id", "!=", card.id),
+                ]
             ),
             "one card for events",
         )
         kinds = dict(
-            self.env["call.interaction"]._fields["kind"]._description_selection(self.env)
+            self.env["call.interaction"]
+            ._fields["kind"]
+            ._description_selection(self.env)
         )
         self.assertEqual(kinds["outcome"], "Call attempt", "also a manual No answer")
 
@@ -393,4 +400,18 @@ class TestDemoTimeline(TransactionCase):
                 member.interaction_ids.sorted("date")[:1].kind,
                 "added",
                 member.display_name,
+            )
+        # the contacts existed before they joined a campaign
+        contact_events = self.env["call.interaction"].search(
+            [("partner_id", "in", members.partner_id.ids)]
+        )
+        created = contact_events.filtered(lambda i: i.kind == "partner_created")
+        self.assertTrue(created)
+        for event in created:
+            self.assertEqual(
+                contact_events.filtered(
+                    lambda i, e=event: i.partner_id == e.partner_id
+                ).sorted(lambda i: (i.date, i.kind != "partner_created"))[:1],
+                event,
+                event.partner_id.display_name,
             )

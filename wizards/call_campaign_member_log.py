@@ -220,8 +220,17 @@ class CallCampaignMemberLog(models.TransientModel):
                 + delays[self.quick_date]
             )
 
+    @api.onchange("outcome")
+    def _onchange_outcome(self):
+        # a call reached or not: choosing one clears the other, both stay on
+        # screen (the result buttons do not move under the agent's pointer)
+        if self.outcome:
+            self.status_id = False
+
     @api.onchange("status_id")
     def _onchange_status_id(self):
+        if self.status_id:
+            self.outcome = False
         if self.reason_id.status_id != self.status_id:
             self.reason_id = False
         if not self.date_allowed:

@@ -111,6 +111,10 @@ test("shows the figures get_my_day returns", async () => {
         "Winback 1 due now Next Call",
     ]);
     expect(".o_call_campaign_agent_state_badge").toHaveText("Ready");
+    // Next Call is the page's main button, beside the agent's state, not
+    // before the page's title
+    expect(".o_call_campaign_agent_state .o_call_campaign_next_call").toHaveCount(1);
+    expect(".o_control_panel .o_call_campaign_next_call").toHaveCount(0);
     expect(".o_call_campaign_ready").toHaveCount(0);
     expect(queryAllTexts(".o_call_campaign_pause_reason")).toEqual([
         "Lunch",

@@ -3,6 +3,7 @@ import {useService} from "@web/core/utils/hooks";
 import {CalendarCommonPopover} from "@web/views/calendar/calendar_common/calendar_common_popover";
 import {CalendarCommonRenderer} from "@web/views/calendar/calendar_common/calendar_common_renderer";
 import {CalendarRenderer} from "@web/views/calendar/calendar_renderer";
+import {CalendarModel} from "@web/views/calendar/calendar_model";
 import {calendarView} from "@web/views/calendar/calendar_view";
 
 /** A scheduled call's popover opens the call screen; calls are not deleted here. */
@@ -59,7 +60,21 @@ export class CallCalendarRenderer extends CalendarRenderer {
     };
 }
 
+/** A call is titled by whom to call: its campaign is in the popover and the filters. */
+export class CallCalendarModel extends CalendarModel {
+    normalizeRecord(rawRecord) {
+        const record = super.normalizeRecord(rawRecord);
+        const customer = rawRecord.call_partner_id;
+        const name = Array.isArray(customer) ? customer[1] : customer?.display_name;
+        if (name) {
+            record.title = name;
+        }
+        return record;
+    }
+}
+
 registry.category("views").add("call_campaign_call_calendar", {
     ...calendarView,
+    Model: CallCalendarModel,
     Renderer: CallCalendarRenderer,
 });

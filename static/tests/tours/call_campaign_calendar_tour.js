@@ -1,21 +1,31 @@
 import {registry} from "@web/core/registry";
 
 /**
- * The calendar of scheduled calls: each call at its time, named after the
- * customer and the campaign; its popover opens the call screen.
+ * The calendar of scheduled calls: each call at its time, as long as a call
+ * of its campaign takes (not a one-hour meeting), named after the customer;
+ * its popover names the campaign and opens the call screen.
  */
 registry.category("web_tour.tours").add("call_campaign_calendar_tour", {
     steps: () => [
         {
-            content: "The call, at its time, named after customer and campaign",
+            content:
+                "The call, at its time, named after the customer, shorter than an hour",
             trigger:
-                ".o_calendar_view .fc-event:not(.fc-daygrid-event):contains('Tour Customer — Tour Campaign')",
-            run: "click",
+                ".o_calendar_view .fc-event:not(.fc-daygrid-event):contains('Tour Customer')",
+            run(helpers) {
+                const event = helpers.anchor;
+                const slot = document.querySelector(".fc-timegrid-slot");
+                // two slots of 30 minutes are an hour
+                if (event.offsetHeight >= 2 * slot.offsetHeight) {
+                    throw new Error(`a call shown as an hour: ${event.offsetHeight}px`);
+                }
+                event.click();
+            },
         },
         {
-            content: "Its popover offers Log a Call, not Delete",
+            content: "Its popover names the campaign and offers Log a Call, not Delete",
             trigger:
-                ".o_cw_popover:not(:has(.o_cw_popover_delete)) .o_call_calendar_log_call",
+                ".o_cw_popover:not(:has(.o_cw_popover_delete)):contains('Tour Campaign') .o_call_calendar_log_call",
             run: "click",
         },
         {

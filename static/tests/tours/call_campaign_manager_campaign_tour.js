@@ -9,6 +9,42 @@ import {stepUtils} from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("call_campaign_manager_campaign_tour", {
     steps: () => [
         {
+            content:
+                "The campaigns: the rows of every card aligned, a success rate on one line",
+            trigger:
+                ".o_kanban_record:contains('Draft Campaign') .o_call_campaign_success",
+            run() {
+                const cards = [
+                    ...document.querySelectorAll(
+                        ".o_kanban_record:not(.o_kanban_ghost)"
+                    ),
+                ];
+                // where the footer starts in its card: the same on a draft
+                // card (no Next Call) as on a running one
+                const footerTops = new Set(
+                    cards.map((card) =>
+                        Math.round(
+                            card.querySelector("footer").getBoundingClientRect().top -
+                                card
+                                    .querySelector(".o_call_campaign_success")
+                                    .getBoundingClientRect().top
+                        )
+                    )
+                );
+                if (cards.length < 2 || footerTops.size !== 1) {
+                    throw new Error(`cards' rows not aligned: ${[...footerTops]}`);
+                }
+                for (const rate of document.querySelectorAll(
+                    ".o_call_campaign_success"
+                )) {
+                    const lineHeight = parseFloat(getComputedStyle(rate).lineHeight);
+                    if (rate.offsetHeight > 1.5 * lineHeight) {
+                        throw new Error(`the success rate wraps: "${rate.innerText}"`);
+                    }
+                }
+            },
+        },
+        {
             trigger: ".o_control_panel_main_buttons .o-kanban-button-new",
             run: "click",
         },
