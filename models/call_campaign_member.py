@@ -316,6 +316,8 @@ class CallCampaignMember(models.Model):
             {vals["partner_id"] for vals in vals_list if vals.get("partner_id")}
         )
         partners._check_call_allowed()
+        # the customers' names for the checks' messages, in one batch
+        names = {partner.id: partner.display_name for partner in partners}
         first_stage = {c.id: c.stage_ids[:1].id for c in campaigns}
         now = fields.Datetime.now()
         callbacks = Counter()
@@ -330,7 +332,7 @@ class CallCampaignMember(models.Model):
                 vals["stage_id"] = first_stage.get(campaign.id) or False
             vals.setdefault("status_date", now)
             status = self.env["call.status"].browse(vals["status_id"])
-            who = self.env["res.partner"].browse(vals.get("partner_id")).display_name
+            who = names.get(vals.get("partner_id"), "")
             self._check_status_choice(campaign, status, who, bool(vals.get("lead_id")))
             date = DatetimeArg().convert(
                 self.env, "next_call_date", vals.get("next_call_date")
