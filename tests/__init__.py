@@ -31,5 +31,6 @@ from . import test_call_campaign_second_pass
 from . import test_call_campaign_status_actions
 from . import test_call_campaign_timeout
 from . import test_call_campaign_tour
+from . import test_call_campaign_tour_languages
 from . import test_call_campaign_wallboard
 from . import test_call_timeline

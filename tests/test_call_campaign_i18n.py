@@ -27,6 +27,10 @@ SAME_WORD = {
     # Portuguese and Spanish "Total"; Polish call centres say "dialer"
     "Total",
     "Dialer",
+    # Odoo's own Brazilian Portuguese (bus, mail, web): the web client keeps
+    # one translation of a JavaScript term for all modules, so My day's
+    # badge shows Odoo's word whatever the add-on says
+    "Offline",
 }
 GLOSSARY = I18N / "GLOSSARY.md"
 ODOO_ACTIVITY_STATE_HELP = (
