@@ -70,26 +70,43 @@ class CallScript(models.AbstractModel):
         in their format and time zone (Odoo's ``date``/``datetime`` widgets),
         an empty value shown as the field's name in brackets."""
         root = html.fragment_fromstring(template, create_parent="div")
-        for node in root.iter(etree.Element):
+        for node in list(root.iter(etree.Element)):
             match = FIELD_PATH.match(node.get("t-out") or "")
             if not match:
                 continue
             fields_ = self._field_path(match[1].split(".")[1:])
             if not fields_:
                 continue
-            last = fields_[-1]
-            if last.type in ("date", "datetime") and not any(
-                attribute.startswith("t-options") for attribute in node.attrib
-            ):
-                node.set("t-options-widget", repr(last.type))
             if not len(node) and not (node.text or "").strip():
                 node.text = "[%s]" % " › ".join(
                     field._description_string(self.env) for field in fields_[-2:]
                 )
+            last = fields_[-1]
+            if last.type in ("date", "datetime") and not any(
+                attribute.startswith("t-options") for attribute in node.attrib
+            ):
+                self._prepare_date(node, last.type)
         return "".join(
             [root.text or ""]
             + [html.tostring(child, encoding="unicode") for child in root]
         )
+
+    @api.model
+    def _prepare_date(self, node, ftype):
+        """A date placeholder in the reader's format; its default when empty
+        (the date widget writes nothing for an empty date)."""
+        expression = node.get("t-out")
+        default = etree.Element("t", {"t-else": ""})
+        default.text, default.tail = node.text, node.tail
+        for child in node:
+            default.append(child)
+        node.attrib.pop("t-out")
+        node.set("t-if", expression)
+        node.text, node.tail = None, None
+        etree.SubElement(
+            node, "t", {"t-out": expression, "t-options-widget": repr(ftype)}
+        )
+        node.addnext(default)
 
     @api.model
     def _field_path(self, names):

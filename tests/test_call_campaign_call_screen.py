@@ -171,6 +171,27 @@ class TestAgentScripts(CallCampaignCase):
         self.assertIn("from our company.", script)
         self.assertIn("We spoke last on 12/02/2026 14:03:51.", script)
         self.assertIn("Your job: [Contact › Job Position].", script)
+        # an empty date reads as its default, not as nothing
+        self.members[0].sudo().last_call_date = False
+        self.campaign.script = (
+            '<p>We spoke last on <t t-out="object.last_call_date">(first call)</t>, '
+            'next on <t t-out="object.next_call_date"/>.</p>'
+        )
+        member.invalidate_recordset(["script_html"])
+        self.assertIn(
+            "We spoke last on (first call), next on [Follow-up Date].",
+            member.script_html,
+        )
+        self.campaign.script = (
+            '<p>Hello <t t-out="object.partner_id.name">there</t>, '
+            'this is <t t-out="object.user_id.name">your agent</t> from '
+            '<t t-out="object.partner_id.parent_id.name">our company</t>. '
+            'We spoke last on <t t-out="object.last_call_date"/>. '
+            'Your job: <t t-out="object.partner_id.function"/>.</p>'
+        )
+        member.invalidate_recordset(["script_html"])
+        self.members[0].sudo().last_call_date = "2026-12-02 17:03:51"
+        script = member.script_html
         with Form(
             self.env["call.campaign.member.log"]
             .with_user(self.agent)

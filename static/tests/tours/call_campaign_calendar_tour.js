@@ -19,6 +19,15 @@ registry.category("web_tour.tours").add("call_campaign_calendar_tour", {
                 if (event.offsetHeight >= 2 * slot.offsetHeight) {
                     throw new Error(`a call shown as an hour: ${event.offsetHeight}px`);
                 }
+                // its customer readable inside it, not pushed out under the time
+                const title = event
+                    .querySelector(".o_event_title")
+                    .getBoundingClientRect();
+                if (title.bottom > event.getBoundingClientRect().bottom + 1) {
+                    throw new Error(
+                        "the customer's name is hidden under the call's time"
+                    );
+                }
                 event.click();
             },
         },
