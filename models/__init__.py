@@ -41,3 +41,9 @@ from . import ir_websocket
 # last: its SQL view reads the tables of the models above
 from . import call_campaign_agent_stat
 from . import call_agent_day
+from . import call_dnc_registry
+from . import call_compliance_rule
+from . import call_consent
+from . import call_campaign_compliance
+from . import call_campaign_member_consent
+from . import res_partner_compliance

@@ -1,10 +1,20 @@
-from odoo import api, models
+from odoo import api, fields, models
 
 from .call_guard import check_foreign_vals
 
 
 class PhoneBlacklist(models.Model):
     _inherit = "phone.blacklist"
+
+    call_registry_id = fields.Many2one(
+        "call.dnc.registry",
+        string="Do-Not-Call Registry",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+        help="Imported from this registry (replaced at its next import); empty: "
+        "blacklisted by hand.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -34,3 +34,4 @@ from . import test_call_campaign_tour
 from . import test_call_campaign_tour_languages
 from . import test_call_campaign_wallboard
 from . import test_call_timeline
+from . import test_call_campaign_compliance_data

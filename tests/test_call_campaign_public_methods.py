@@ -229,6 +229,7 @@ def sample_value(env, field):
         "float": 1.0,
         "monetary": 1.0,
         "boolean": True,
+        "binary": "eA==",
         "date": "2026-01-01",
         "datetime": "2026-01-01 10:00:00",
         "many2one": env[field.comodel_name].sudo().search([], limit=1).id or 1

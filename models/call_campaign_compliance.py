@@ -1,0 +1,88 @@
+"""A campaign under the compliance rules: which rules apply to it (its
+company's, for the kind of customers it calls), and no start while a
+do-not-call registry one of them names is older than the rule allows."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from .call_campaign import USER_FIELDS
+from .public_method import public_method
+
+
+class CallCampaign(models.Model):
+    _inherit = "call.campaign"
+    _call_user_write_fields = USER_FIELDS | {"customer_type"}
+
+    customer_type = fields.Selection(
+        [("b2c", "Consumers"), ("b2b", "Companies")],
+        string="Customers",
+        required=True,
+        default="b2c",
+        help="Who the campaign calls: consumers or companies. The compliance rules "
+        "for that kind of customer (and those for all) apply to it.",
+    )
+
+    def _compliance_rules(self):
+        """The active compliance rules that apply to this campaign: its
+        company's or every company's, for its kind of customers or all."""
+        self.ensure_one()
+        return self.env["call.compliance.rule"]._applicable(
+            self.company_id, self.customer_type
+        )
+
+    def _stale_registries(self, now=None):
+        """[(campaign, rule, registry, age in days or None)]: the registries
+        of the rules applying to these campaigns that were imported longer
+        ago than their rule allows (None: never imported)."""
+        now = now or fields.Datetime.now()
+        stale = []
+        for campaign in self:
+            for rule in campaign._compliance_rules():
+                if not rule.registry_max_age_days:
+                    continue
+                for registry in rule.registry_ids:
+                    age = registry._age_days(now)
+                    if age is None or age > rule.registry_max_age_days:
+                        stale.append((campaign, rule, registry, age))
+        return stale
+
+    def _check_registries_fresh(self):
+        """Refuse to start a campaign whose rules need a fresher registry."""
+        stale = self._stale_registries()
+        if not stale:
+            return
+        _campaign, rule, registry, age = stale[0]
+        if age is None:
+            message = self.env._(
+                "The do-not-call registry “%(registry)s” was never imported; the rule "
+                "“%(rule)s” requires it: import it before starting.",
+                registry=registry.name,
+                rule=rule.name,
+            )
+        else:
+            message = self.env._(
+                "The do-not-call registry “%(registry)s” was imported %(age)s days "
+                "ago; the rule “%(rule)s” requires at most %(max)s days: import it "
+                "again before starting.",
+                registry=registry.name,
+                age=age,
+                rule=rule.name,
+                max=rule.registry_max_age_days,
+            )
+        raise UserError(message)
+
+    @public_method()
+    def action_start(self):
+        self._check_registries_fresh()
+        return super().action_start()
+
+    def write(self, vals):
+        if isinstance(vals, dict) and vals.get("state") == "running":
+            self.filtered(lambda campaign: campaign.state != "running")._check_registries_fresh()
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        campaigns = super().create(vals_list)
+        campaigns.filtered(lambda c: c.state == "running")._check_registries_fresh()
+        return campaigns
