@@ -78,7 +78,9 @@ class CallCampaign(models.Model):
 
     def write(self, vals):
         if isinstance(vals, dict) and vals.get("state") == "running":
-            self.filtered(lambda campaign: campaign.state != "running")._check_registries_fresh()
+            self.filtered(
+                lambda campaign: campaign.state != "running"
+            )._check_registries_fresh()
         return super().write(vals)
 
     @api.model_create_multi

@@ -41,7 +41,9 @@ class CallCampaignMember(models.Model):
         self.check_access("write")
         if not self.partner_id:
             raise UserError(
-                self.env._("%s has no contact to record a consent for.", self.display_name)
+                self.env._(
+                    "%s has no contact to record a consent for.", self.display_name
+                )
             )
         call = self._current_call()
         consent = self.env["call.consent"].create(
@@ -49,7 +51,9 @@ class CallCampaignMember(models.Model):
                 "partner_id": self.partner_id.id,
                 "basis": basis,
                 "source": source or self.env._("Call (%s)", self.campaign_id.name),
-                "expiry_date": fields.Date.to_date(expiry_date) if expiry_date else False,
+                "expiry_date": fields.Date.to_date(expiry_date)
+                if expiry_date
+                else False,
                 "member_id": self.id,
                 "call_id": call.id or False,
             }

@@ -81,8 +81,7 @@ class CallComplianceRule(models.Model):
     )
     max_calls = fields.Integer(
         "Maximum Calls",
-        help="At most this many calls to a customer in the period below "
-        "(0: no limit).",
+        help="At most this many calls to a customer in the period below (0: no limit).",
     )
     max_calls_days = fields.Integer(
         "In Days", help="The period, in days, of the maximum number of calls."

@@ -68,9 +68,7 @@ class CallConsent(models.Model):
     date = fields.Datetime(
         required=True, default=fields.Datetime.now, help="When it was given."
     )
-    expiry_date = fields.Date(
-        help="The last day it is valid. Empty: until withdrawn."
-    )
+    expiry_date = fields.Date(help="The last day it is valid. Empty: until withdrawn.")
     withdrawn_date = fields.Datetime(
         "Withdrawn On", help="When the customer withdrew it: no call from then on."
     )

@@ -39,7 +39,10 @@ class TestComplianceData(CallCampaignCase):
             {"name": "Foreign customer", "company_id": cls.company2.id}
         )
         cls.dnc = cls.env["call.dnc.registry"].create(
-            {"name": "Test registry", "country_ids": [Command.set(cls.env.ref("base.fr").ids)]}
+            {
+                "name": "Test registry",
+                "country_ids": [Command.set(cls.env.ref("base.fr").ids)],
+            }
         )
 
     # ------------------------------------------------------------ data
@@ -52,27 +55,38 @@ class TestComplianceData(CallCampaignCase):
             self.assertFalse(rule.active, key)
             self.assertTrue(rule.country_ids, key)
             text = str(rule.description)
-            self.assertRegex(text, r"(art\.|reg(ulation)?\.? ?\d|CFR|Law|Ley|Anatel)", key)
+            self.assertRegex(
+                text, r"(art\.|reg(ulation)?\.? ?\d|CFR|Law|Ley|Anatel)", key
+            )
             self.assertRegex(text, r"\d{4}", key)
         active = self.env["call.compliance.rule"].search([])
         self.assertFalse(active, "no rule applies before someone activates it")
 
     def test_france_and_us_figures(self):
         fr = self.env.ref("call_campaign.call_compliance_rule_fr_b2c")
-        self.assertEqual((fr.max_calls, fr.max_calls_days, fr.refusal_pause_days), (4, 30, 60))
+        self.assertEqual(
+            (fr.max_calls, fr.max_calls_days, fr.refusal_pause_days), (4, 30, 60)
+        )
         self.assertIn("2022-1313", str(fr.description))
         hours = sorted(
-            (int(a.dayofweek), a.hour_from, a.hour_to) for a in fr.calendar_id.attendance_ids
+            (int(a.dayofweek), a.hour_from, a.hour_to)
+            for a in fr.calendar_id.attendance_ids
         )
         self.assertEqual(
-            hours, sorted((d, h1, h2) for d in range(5) for h1, h2 in ((10, 13), (14, 20)))
+            hours,
+            sorted((d, h1, h2) for d in range(5) for h1, h2 in ((10, 13), (14, 20))),
         )
-        self.assertEqual(fr.registry_ids, self.env.ref("call_campaign.call_dnc_registry_bloctel"))
+        self.assertEqual(
+            fr.registry_ids, self.env.ref("call_campaign.call_dnc_registry_bloctel")
+        )
         us = self.env.ref("call_campaign.call_compliance_rule_us_b2c")
         self.assertEqual(us.registry_max_age_days, 31)
         self.assertIn("310.4(b)(3)(iv)", str(us.description))
         self.assertEqual(
-            sorted((int(a.dayofweek), a.hour_from, a.hour_to) for a in us.calendar_id.attendance_ids),
+            sorted(
+                (int(a.dayofweek), a.hour_from, a.hour_to)
+                for a in us.calendar_id.attendance_ids
+            ),
             [(d, 8, 21) for d in range(7)],
         )
         gb = self.env.ref("call_campaign.call_compliance_rule_gb_b2c")
@@ -86,7 +100,12 @@ class TestComplianceData(CallCampaignCase):
         vals = {"name": "Mine", "country_ids": [Command.set(fr.ids)]}
         with self.assertRaisesRegex(ValidationError, "period in days"):
             Rule.create(dict(vals, max_calls=3))
-        for fname in ("max_calls", "max_calls_days", "refusal_pause_days", "registry_max_age_days"):
+        for fname in (
+            "max_calls",
+            "max_calls_days",
+            "refusal_pause_days",
+            "registry_max_age_days",
+        ):
             with self.assertRaisesRegex(ValidationError, "cannot be negative"):
                 Rule.create({**vals, "max_calls_days": 10, fname: -1})
         rule = Rule.create(dict(vals, max_calls=3, max_calls_days=7))
@@ -99,7 +118,9 @@ class TestComplianceData(CallCampaignCase):
         Rule = self.env["call.compliance.rule"].with_context(active_test=False)
         self.assertTrue(Rule.search([]))
         with self.assertRaises(AccessError):
-            Rule.create({"name": "x", "country_ids": [Command.set(self.env.ref("base.fr").ids)]})
+            Rule.create(
+                {"name": "x", "country_ids": [Command.set(self.env.ref("base.fr").ids)]}
+            )
         with self.assertRaises(AccessError):
             self.env["call.dnc.registry"].create({"name": "x"})
 
@@ -109,7 +130,11 @@ class TestComplianceData(CallCampaignCase):
     def test_consent_agent_records_and_withdraws(self):
         Consent = self.env["call.consent"]
         consent = Consent.create(
-            {"partner_id": self.partners[0].id, "basis": "consent", "source": "Web form"}
+            {
+                "partner_id": self.partners[0].id,
+                "basis": "consent",
+                "source": "Web form",
+            }
         )
         self.assertEqual(consent.user_id, self.env.user)
         self.assertEqual(consent.company_id, self.env.company)
@@ -123,7 +148,11 @@ class TestComplianceData(CallCampaignCase):
                 consent.write(vals)
         with self.assertRaises(UserError):
             Consent.create(
-                {"partner_id": self.partners[0].id, "basis": "consent", "user_id": self.manager.id}
+                {
+                    "partner_id": self.partners[0].id,
+                    "basis": "consent",
+                    "user_id": self.manager.id,
+                }
             )
         consent.action_withdraw()
         self.assertTrue(consent.withdrawn_date)
@@ -159,7 +188,11 @@ class TestComplianceData(CallCampaignCase):
         p = self.partners
         Consent.create(
             [
-                {"partner_id": p[0].id, "basis": "consent", "date": now - timedelta(days=1)},
+                {
+                    "partner_id": p[0].id,
+                    "basis": "consent",
+                    "date": now - timedelta(days=1),
+                },
                 {
                     "partner_id": p[1].id,
                     "basis": "consent",
@@ -172,7 +205,11 @@ class TestComplianceData(CallCampaignCase):
                     "date": now - timedelta(days=9),
                     "withdrawn_date": now - timedelta(hours=1),
                 },
-                {"partner_id": p[3].id, "basis": "consent", "date": now + timedelta(hours=1)},
+                {
+                    "partner_id": p[3].id,
+                    "basis": "consent",
+                    "date": now + timedelta(hours=1),
+                },
                 {
                     "partner_id": p[4].id,
                     "basis": "contract",
@@ -186,9 +223,12 @@ class TestComplianceData(CallCampaignCase):
             Consent._partner_ids_with_valid_consent(p.ids, now), {p[0].id, p[4].id}
         )
         self.assertEqual(
-            Consent._partner_ids_with_valid_consent(p.ids, now, bases=["consent"]), {p[0].id}
+            Consent._partner_ids_with_valid_consent(p.ids, now, bases=["consent"]),
+            {p[0].id},
         )
-        valid = Consent.search([("partner_id", "in", p.ids), *Consent._valid_domain(now)])
+        valid = Consent.search(
+            [("partner_id", "in", p.ids), *Consent._valid_domain(now)]
+        )
         self.assertEqual(valid.partner_id, p[0] | p[4])
 
     @users("cc_agent")
@@ -249,13 +289,19 @@ class TestComplianceData(CallCampaignCase):
         self.assertEqual(wizard.added_count, 19999)
         self.assertEqual(wizard.kept_count, 1)
         self.assertEqual(self._registry_numbers(registry), set(first) - {hand.number})
-        self.assertFalse(hand.call_registry_id, "a hand entry is not taken by the registry")
+        self.assertFalse(
+            hand.call_registry_id, "a hand entry is not taken by the registry"
+        )
         self.assertTrue(registry.last_import_date)
         self.assertEqual(registry.number_count, 19999)
-        self.assertTrue(customer.call_undialable, "their only number is on the registry")
+        self.assertTrue(
+            customer.call_undialable, "their only number is on the registry"
+        )
         # the next copy: numbers 10000.. stay, 20000..24999 join, the rest go
         second = [f"+336{i:08d}" for i in range(10000, 25000)]
-        wizard = self._import(registry, "name;phone\n" + "\n".join(f"x;{n}" for n in second))
+        wizard = self._import(
+            registry, "name;phone\n" + "\n".join(f"x;{n}" for n in second)
+        )
         self.assertEqual((wizard.added_count, wizard.removed_count), (5000, 9999))
         self.assertEqual(self._registry_numbers(registry), set(second))
         self.assertTrue(hand.exists() and hand.active and not hand.call_registry_id)
@@ -278,7 +324,9 @@ class TestComplianceData(CallCampaignCase):
                 self._import(registry, data)
         self.assertFalse(registry.last_import_date)
         with self.assertRaisesRegex(UserError, "Choose"):
-            self.env["call.dnc.import"].create({"registry_id": registry.id}).action_import()
+            self.env["call.dnc.import"].create(
+                {"registry_id": registry.id}
+            ).action_import()
 
     @users("cc_agent")
     def test_registry_import_managers_only(self):
