@@ -5,13 +5,16 @@ do-not-call registry one of them names is older than the rule allows."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .call_campaign import USER_FIELDS
+from .call_campaign_governor import CallCampaign as GovernedCampaign
 from .public_method import public_method
 
 
 class CallCampaign(models.Model):
     _inherit = "call.campaign"
-    _call_user_write_fields = USER_FIELDS | {"customer_type"}
+    # what the campaign's other extensions let users write, and its customers
+    _call_user_write_fields = GovernedCampaign._call_user_write_fields | {
+        "customer_type"
+    }
 
     customer_type = fields.Selection(
         [("b2c", "Consumers"), ("b2b", "Companies")],

@@ -10,7 +10,7 @@ mistake): a withdrawal, not a deletion, is how consent ends, so the proof of
 what was agreed stays."""
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .public_method import public_method
 
@@ -109,6 +109,25 @@ class CallConsent(models.Model):
     def _compute_company_id(self):
         for consent in self:
             consent.company_id = consent.partner_id.company_id or self.env.company
+
+    @api.constrains("partner_id", "member_id", "call_id")
+    def _check_same_contact(self):
+        """A consent given on a call or in a campaign is the contact's of
+        that call or member."""
+        for consent in self.sudo():
+            if (
+                consent.member_id
+                and consent.member_id.partner_id != consent.partner_id
+                or consent.call_id
+                and consent.call_id.partner_id != consent.partner_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A consent given on a call or in a campaign is that "
+                        "customer's: %s is not.",
+                        consent.partner_id.display_name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

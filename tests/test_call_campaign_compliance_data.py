@@ -256,6 +256,14 @@ class TestComplianceData(CallCampaignCase):
         self.assertEqual(second.expiry_date, fields.Date.to_date("2030-01-31"))
         with self.assertRaises(UserError):
             member.record_consent("bogus")
+        with self.assertRaisesRegex(ValidationError, "that customer's"):
+            self.env["call.consent"].create(
+                {
+                    "partner_id": self.partners[1].id,
+                    "basis": "consent",
+                    "member_id": member.id,
+                }
+            )
 
     # ------------------------------------------------------------ registries
 
