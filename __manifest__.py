@@ -45,6 +45,7 @@
         "views/call_consent_views.xml",
         "views/res_partner_compliance_views.xml",
         "views/call_campaign_menus.xml",
+        "views/call_compliance_audit_views.xml",
     ],
     "demo": [
         "demo/call_campaign_demo.xml",

@@ -116,6 +116,54 @@ def setup(env, members, agents, tag):
     )
 
 
+def enable_compliance(env, partner_ids):
+    """Every shipped compliance rule on (registries left out: the campaign
+    runs), the customers spread over their countries as SQL would import
+    them: 40% French, 20% Polish (half with a consent), 20% American of an
+    unknown zone, 20% German (no rule)."""
+    rules = env["call.compliance.rule"].with_context(active_test=False).search([])
+    rules.write({"active": True, "registry_ids": [(5, 0, 0)]})
+    ref = env.ref
+    env.cr.execute(
+        """UPDATE res_partner p
+              SET call_country_id = CASE WHEN p.id %% 5 < 2 THEN %s WHEN p.id %% 5 = 2 THEN %s
+                                         WHEN p.id %% 5 = 3 THEN %s ELSE %s END,
+                  call_tz = CASE WHEN p.id %% 5 < 2 THEN 'Europe/Paris'
+                                 WHEN p.id %% 5 = 2 THEN 'Europe/Warsaw'
+                                 WHEN p.id %% 5 = 3 THEN NULL ELSE 'Europe/Berlin' END
+            WHERE p.id = ANY(%s)""",
+        [
+            ref("base.fr").id,
+            ref("base.pl").id,
+            ref("base.us").id,
+            ref("base.de").id,
+            partner_ids,
+        ],
+    )
+    env.cr.execute(
+        """INSERT INTO call_consent (partner_id, basis, date, create_uid, write_uid,
+                                     create_date, write_date)
+           SELECT p, 'consent', now() at time zone 'UTC' - interval '1 day', 1, 1, now(), now()
+             FROM unnest(%s) p WHERE p %% 10 = 2""",
+        [partner_ids],
+    )
+    env.cr.execute("ANALYZE res_partner")
+    env.cr.execute("ANALYZE call_consent")
+    env.cr.commit()
+    return f"{len(rules)} rules of {len(rules.country_ids)} countries"
+
+
+def release(registry, campaign_id):
+    """The members the first run reserved go back to the queue."""
+    with registry.cursor() as cr:
+        cr.execute(
+            """UPDATE call_campaign_member SET reserved_user_id = NULL,
+                      reserved_until = NULL
+                WHERE campaign_id = %s AND reserved_user_id IS NOT NULL""",
+            [campaign_id],
+        )
+
+
 def cleanup(env, users, campaign_ids, partner_ids):
     env.cr.execute(
         "DELETE FROM res_users_apikeys WHERE user_id = ANY(%s)",
@@ -133,6 +181,8 @@ def cleanup(env, users, campaign_ids, partner_ids):
         "DELETE FROM call_campaign_member WHERE campaign_id = ANY(%s)", [campaign_ids]
     )
     env.cr.execute("DELETE FROM call_campaign WHERE id = ANY(%s)", [campaign_ids])
+    env.cr.execute("DELETE FROM call_consent WHERE partner_id = ANY(%s)", [partner_ids])
+    env.cr.execute("UPDATE call_compliance_rule SET active = false")
     # deleting a million contacts means a million foreign-key checks: archive
     env.cr.execute(
         "UPDATE res_partner SET active = false WHERE id = ANY(%s)", [partner_ids]
@@ -205,6 +255,11 @@ def main():
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--agents", type=int, default=10)
     parser.add_argument("--calls", type=int, default=500)
+    parser.add_argument(
+        "--compliance",
+        action="store_true",
+        help="then the same Next calls with every shipped compliance rule on",
+    )
     args, registry = parse_server_bench(parser, port=8079)
     tag = uuid.uuid4().hex[:6]
     with registry.cursor() as cr:
@@ -239,22 +294,28 @@ def main():
         # warm every worker up (registry, caches) before measuring anything
         run_agents(users, 20, floor_call)
         next_call = call("call.campaign.member", "next_for_agent", [[campaign_id]])
-        floor_latencies = []
 
-        def pair(user):
-            """Each agent alternates a trivial call and a next call: both
-            see the same load (the other agents, the cron)."""
-            floor_elapsed, _answer = floor_call(user)
-            floor_latencies.append(floor_elapsed)
-            return next_call(user)
+        def measure():
+            """Each agent alternates a trivial call and a next call: both see
+            the same load (the other agents, the cron meanwhile)."""
+            floor_latencies = []
+            cron_stop.clear()
 
-        cron_thread = threading.Thread(target=cron)
-        cron_thread.start()
-        try:
-            latencies, results, wall = run_agents(users, args.calls, pair)
-        finally:
-            cron_stop.set()
-            cron_thread.join()
+            def pair(user):
+                floor_elapsed, _answer = floor_call(user)
+                floor_latencies.append(floor_elapsed)
+                return next_call(user)
+
+            cron_thread = threading.Thread(target=cron)
+            cron_thread.start()
+            try:
+                latencies, results, wall = run_agents(users, args.calls, pair)
+            finally:
+                cron_stop.set()
+                cron_thread.join()
+            return latencies, floor_latencies, results, wall
+
+        latencies, floor_latencies, results, wall = measure()
         floor, floor_wall = floor_latencies, wall
         given = [member_id for member_id in results if member_id]
         duplicates = len(given) - len(set(given))
@@ -291,6 +352,25 @@ def main():
         )
         if duplicates:
             raise SystemExit(f"{duplicates} members were given twice")
+        if args.compliance:
+            with registry.cursor() as cr:
+                on = enable_compliance(
+                    api.Environment(cr, SUPERUSER_ID, {}), partner_ids
+                )
+            # the same agents on the same queue (what they took is handed back)
+            release(registry, campaign_id)
+            latencies, _floor, results, wall = measure()
+            on_median = summary("next_for_agent, every rule on", latencies, wall)
+            given = [member_id for member_id in results if member_id]
+            result(
+                f"Next call over JSON-RPC with every compliance rule on, median ({setting})",
+                on_median * 1000,
+                "Next call over JSON-RPC, rules off (same run)",
+                median * 1000,
+                aim=1.2,
+                note=f"{on}; given: {len(given)}, duplicates: "
+                f"{len(given) - len(set(given))}",
+            )
     finally:
         stop_servers(servers)
         with registry.cursor() as cr:

@@ -46,4 +46,6 @@ from . import call_compliance_rule
 from . import call_consent
 from . import call_campaign_compliance
 from . import call_campaign_member_consent
+from . import call_compliance_queue
+from . import call_interaction_compliance
 from . import res_partner_compliance

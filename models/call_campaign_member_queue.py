@@ -17,10 +17,14 @@ from .public_method import RecordArg, TextArg, call_error, public_method
 CANDIDATES_PER_READ = 10
 # the queue's tiers, in the order Next call gives them
 QUEUE_TIERS = ("own_callbacks", "priority", "rest")
+# the queue's checks that come from the compliance rules
+# (``call_compliance_queue.py``)
+COMPLIANCE_CHECKS = ("legal_hours", "legal_cap", "refused", "no_consent")
 # the checks that hold back a due member of the agent, as My day and "Nobody
 # to call now" sum them up (the others cannot fail for a due member)
 WAITING_CHECKS = (
     "calling_hours",
+    *COMPLIANCE_CHECKS,
     "reserved",
     "day_cap",
     "total_cap",
@@ -312,6 +316,8 @@ class CallCampaignMember(models.Model):
         def local_time(dt):
             return pytz.utc.localize(dt).astimezone(tz).strftime("%H:%M")
 
+        if key in COMPLIANCE_CHECKS:
+            return self._compliance_reason(key)
         if key == "agent":
             if self.behavior == "my_record" and self.user_id:
                 return env._("A callback of %s: only they get it.", self.user_id.name)
@@ -500,7 +506,7 @@ class CallCampaignMember(models.Model):
                     ),
                 )
             )
-        return checks
+        return checks + self._queue_compliance_checks(campaigns, now)
 
     @api.model
     def _queue_agent_checks(self, tier):
@@ -889,6 +895,10 @@ class CallCampaignMember(models.Model):
         env = self.env
         labels = {
             "calling_hours": lambda n: env._("%s outside their calling hours", n),
+            "legal_hours": lambda n: env._("%s outside the legal calling hours", n),
+            "legal_cap": lambda n: env._("%s at the legal number of calls", n),
+            "refused": lambda n: env._("%s paused after a refusal", n),
+            "no_consent": lambda n: env._("%s without the consent the law requires", n),
             "reserved": lambda n: env._("%s reserved by a colleague", n),
             "day_cap": lambda n: env._("%s at their daily attempt cap", n),
             "total_cap": lambda n: env._("%s at their attempt cap", n),

@@ -205,6 +205,8 @@ class CallCampaignMember(models.Model):
         )
         if status.behavior == "do_not_call":
             self._apply_do_not_call(status, note, cascade=cascade)
+        if status.refusal:
+            self.partner_id._mark_call_refused()
         if wrapping:
             self.env.user._set_call_agent_state(
                 "wrap_up",

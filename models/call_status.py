@@ -44,6 +44,7 @@ USER_FIELDS = frozenset(
         "applies_to",
         "behavior",
         "result",
+        "refusal",
         "reason_ids",
         "schedule_call",
         "delay_days",
@@ -99,6 +100,11 @@ class CallStatus(models.Model):
         help="Tells the system if, when and to whom the next call is offered.",
     )
     result = fields.Selection(RESULTS, required=True, default="neutral")
+    refusal = fields.Boolean(
+        help="The customer refused the call (not interested, do not call): "
+        "compliance rules with a pause after a refusal keep every campaign "
+        "from calling them until it ends.",
+    )
     reason_ids = fields.One2many("call.status.reason", "status_id", string="Reasons")
     schedule_call = fields.Boolean(
         help="Setting this status plans a phone call activity on the follow-up date."

@@ -1,7 +1,11 @@
+import re
+from collections import defaultdict
 from datetime import timedelta
 
+import pytz
+
 from odoo import api, fields, models
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, ormcache, split_every
 
 from .call_contact_number import PARTNER_NUMBER_FIELDS
 from .call_guard import check_foreign_vals
@@ -35,6 +39,33 @@ class ResPartner(models.Model):
         help="The contact was called as often as the company's contact-pressure "
         "budget allows (all campaigns): no campaign calls them before this.",
     )
+    # where the customer is, for the law of their country (compliance rules)
+    call_country_id = fields.Many2one(
+        "res.country",
+        "Customer's Country",
+        compute="_compute_call_location",
+        store=True,
+        index="btree_not_null",
+        help="The contact's country, else the country of their number in "
+        "international form (+33…); empty when neither tells (the compliance "
+        "rules of every country that could apply hold then).",
+    )
+    call_tz = fields.Char(
+        "Customer's Time Zone",
+        compute="_compute_call_location",
+        store=True,
+        help="The contact's time zone, else their country's when it has only "
+        "one; empty when unknown (the calling windows that could apply must "
+        "all be open).",
+    )
+    call_refused_date = fields.Datetime(
+        "Refused Calls On",
+        readonly=True,
+        copy=False,
+        help="The last time the contact refused a call (a status marked as a "
+        "refusal): rules with a pause after a refusal hold every campaign back "
+        "until the pause ends.",
+    )
     call_pressure_label = fields.Char(
         "Call Budget",
         compute="_compute_call_pressure_label",
@@ -42,6 +73,66 @@ class ResPartner(models.Model):
         help="Calls made to the contact today and in the last 7 days (all "
         "campaigns), against the company's budget.",
     )
+
+    @api.depends("country_id", "tz", "phone", "mobile")
+    def _compute_call_location(self):
+        prefixes = self._call_country_prefixes()
+        known_tzs = self._call_known_tzs()
+        for partner in self:
+            country = partner.country_id or partner._call_number_country(prefixes)
+            tz = partner.tz if partner.tz in known_tzs else False
+            if not tz and country:
+                zones = pytz.country_timezones.get(country.code.upper(), [])
+                tz = zones[0] if len(zones) == 1 and zones[0] in known_tzs else False
+            partner.call_country_id = country
+            partner.call_tz = tz
+
+    def _mark_call_refused(self):
+        """The contacts refused a call now (the rules' pause after a refusal
+        counts from here); written by the add-on after the status service's
+        checks, never by users."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET call_refused_date = %s WHERE id IN %s",
+                fields.Datetime.now(),
+                tuple(self.ids) or (0,),
+            )
+        )
+        self.invalidate_recordset(["call_refused_date"])
+
+    @api.model
+    def _call_country_prefixes(self):
+        """{international dialling code: country}, for the codes a single
+        country uses (+1 or +7 tell no country)."""
+        by_code = defaultdict(list)
+        for country in self.env["res.country"].sudo().search([("phone_code", "!=", 0)]):
+            by_code[str(country.phone_code)].append(country)
+        return {code: found[0] for code, found in by_code.items() if len(found) == 1}
+
+    def _call_number_country(self, prefixes):
+        """The country of the contact's first number in international form."""
+        self.ensure_one()
+        for value in (self.phone, self.mobile):
+            digits = re.sub(r"[^\d+]", "", value or "")
+            if digits.startswith("00"):
+                digits = "+" + digits[2:]
+            if not digits.startswith("+"):
+                continue
+            for length in (4, 3, 2, 1):
+                country = prefixes.get(digits[1 : 1 + length])
+                if country:
+                    return country
+        return self.env["res.country"]
+
+    @api.model
+    @ormcache()
+    def _call_known_tzs(self):
+        """The time zone names both Python and PostgreSQL know (the queue
+        reads the customer's local time in SQL)."""
+        self.env.cr.execute("SELECT name FROM pg_timezone_names")
+        return frozenset(
+            {name for (name,) in self.env.cr.fetchall()} & set(pytz.all_timezones)
+        )
 
     def _compute_call_pressure_label(self):
         company = self.env.company

@@ -35,3 +35,4 @@ from . import test_call_campaign_tour_languages
 from . import test_call_campaign_wallboard
 from . import test_call_timeline
 from . import test_call_campaign_compliance_data
+from . import test_call_campaign_compliance_queue

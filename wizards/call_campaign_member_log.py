@@ -23,6 +23,7 @@ class CallCampaignMemberLog(models.TransientModel):
             "member_ids",
             "next_call_date",
             "note",
+            "consent_given",
             "outcome",
             "partner_filter_id",
             "pause_reason_id",
@@ -79,6 +80,11 @@ class CallCampaignMemberLog(models.TransientModel):
         string="Not Reached",
         help="The call did not reach the customer: recorded as a call attempt "
         "with the campaign's retry rules, no result needed.",
+    )
+    consent_given = fields.Boolean(
+        help="The customer agreed on this call to be called for marketing: a "
+        "consent is recorded with this call when it is saved (compliance rules "
+        "that require one).",
     )
     pause_reason_id = fields.Many2one(
         "call.pause.reason",
@@ -294,6 +300,9 @@ class CallCampaignMemberLog(models.TransientModel):
         members = self._get_members()
         if not members:
             raise UserError(self.env._("Choose the member whose call you log."))
+        if self.consent_given:
+            for member in members:
+                member.record_consent("consent")
         members.log_call(
             status=self.status_id,
             next_call_date=self.next_call_date,
