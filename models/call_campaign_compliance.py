@@ -25,6 +25,15 @@ class CallCampaign(models.Model):
         "for that kind of customer (and those for all) apply to it.",
     )
 
+    registry_stale_date = fields.Datetime(
+        "Registry Out of Date Since",
+        readonly=True,
+        copy=False,
+        help="Set by the health count when a do-not-call registry of the "
+        "campaign's rules is older than the rule allows (or never imported); "
+        "cleared once it is imported again.",
+    )
+
     def _compliance_rules(self):
         """The active compliance rules that apply to this campaign: its
         company's or every company's, for its kind of customers or all."""
@@ -55,24 +64,48 @@ class CallCampaign(models.Model):
         if not stale:
             return
         _campaign, rule, registry, age = stale[0]
+        raise UserError(self._stale_registry_message(rule, registry, age))
+
+    def _stale_registry_message(self, rule, registry, age):
         if age is None:
-            message = self.env._(
+            return self.env._(
                 "The do-not-call registry “%(registry)s” was never imported; the rule "
                 "“%(rule)s” requires it: import it before starting.",
                 registry=registry.name,
                 rule=rule.name,
             )
-        else:
-            message = self.env._(
-                "The do-not-call registry “%(registry)s” was imported %(age)s days "
-                "ago; the rule “%(rule)s” requires at most %(max)s days: import it "
-                "again before starting.",
-                registry=registry.name,
-                age=age,
-                rule=rule.name,
-                max=rule.registry_max_age_days,
-            )
-        raise UserError(message)
+        return self.env._(
+            "The do-not-call registry “%(registry)s” was imported %(age)s days "
+            "ago; the rule “%(rule)s” requires at most %(max)s days: import it "
+            "again before starting.",
+            registry=registry.name,
+            age=age,
+            rule=rule.name,
+            max=rule.registry_max_age_days,
+        )
+
+    def _refresh_health(self):
+        res = super()._refresh_health()
+        self._flag_stale_registries()
+        return res
+
+    def _flag_stale_registries(self):
+        """The health count flags a running campaign whose rules need a
+        fresher registry (its log says which), and clears the flag once the
+        registry is imported again."""
+        stale = {}
+        for campaign, rule, registry, age in self._stale_registries():
+            stale.setdefault(campaign, (rule, registry, age))
+        for campaign in self.sudo():
+            found = stale.get(campaign)
+            if found and not campaign.registry_stale_date:
+                campaign.registry_stale_date = fields.Datetime.now()
+                campaign.message_post(body=self._stale_registry_message(*found))
+            elif not found and campaign.registry_stale_date:
+                campaign.registry_stale_date = False
+                campaign.message_post(
+                    body=self.env._("The do-not-call registries are up to date again.")
+                )
 
     @public_method()
     def action_start(self):

@@ -385,3 +385,13 @@ class TestComplianceData(CallCampaignCase):
             self.dnc.sudo().last_import_date = datetime(2026, 2, 20, 9, 0)
             campaign.action_start()
             self.assertEqual(campaign.state, "running")
+            self.assertFalse(campaign.registry_stale_date)
+        # running, the registry ages: the health count flags the campaign
+        Campaign = self.su_env["call.campaign"]
+        with freeze_time("2026-03-24 09:00:00"):
+            Campaign._cron_refresh_health()
+            self.assertEqual(campaign.registry_stale_date, datetime(2026, 3, 24, 9, 0))
+            self.assertIn("imported 32 days ago", campaign.sudo().message_ids[:1].body)
+            self.dnc.sudo().last_import_date = datetime(2026, 3, 24, 8, 0)
+            Campaign._cron_refresh_health()
+            self.assertFalse(campaign.registry_stale_date)
