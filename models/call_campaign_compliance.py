@@ -84,10 +84,12 @@ class CallCampaign(models.Model):
             max=rule.registry_max_age_days,
         )
 
-    def _refresh_health(self):
-        res = super()._refresh_health()
-        self._flag_stale_registries()
-        return res
+    @api.model
+    def _cron_refresh_health(self):
+        campaign_ids = super()._cron_refresh_health()
+        self.browse(campaign_ids)._flag_stale_registries()
+        self.env["call.campaign.member"]._cron_commit()
+        return campaign_ids
 
     def _flag_stale_registries(self):
         """The health count flags a running campaign whose rules need a
