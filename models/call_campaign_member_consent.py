@@ -39,6 +39,8 @@ class CallCampaignMember(models.Model):
         contract) on this call: a consent linked to the member and to its
         call in progress, if any. Returns the consent's id."""
         self.check_access("write")
+        # a colleague's live call is theirs: its consent too
+        self._check_reservations()
         if not self.partner_id:
             raise UserError(
                 self.env._(

@@ -291,7 +291,8 @@ class CallCampaignMember(models.Model):
                     SQL(
                         """((m.campaign_id, %s) NOT IN %s OR EXISTS (
                             SELECT 1 FROM call_consent k
-                             WHERE k.partner_id = m.partner_id AND k.date <= %s
+                             WHERE k.partner_id = m.partner_id AND k.company_id = m.company_id
+                               AND k.date <= %s
                                AND (k.expiry_date IS NULL OR k.expiry_date >= %s)
                                AND (k.withdrawn_date IS NULL OR k.withdrawn_date > %s)))""",
                         country,

@@ -159,6 +159,10 @@ class CallConsent(models.Model):
                 set(vals) != {"withdrawn_date"}
                 or not vals["withdrawn_date"]
                 or any(self.mapped("withdrawn_date"))
+                # a withdrawal happens now: one dated later would look
+                # withdrawn while the consent still counts
+                or fields.Datetime.to_datetime(vals["withdrawn_date"])
+                > fields.Datetime.now()
             ):
                 raise UserError(self._agent_refused_message())
         return super().write(vals)
@@ -201,8 +205,10 @@ class CallConsent(models.Model):
     @public_method()
     def action_withdraw(self):
         """The customer withdrew these consents: valid no more from now."""
+        self.check_access("write")
         now = fields.Datetime.now()
-        self.filtered(lambda consent: not consent.withdrawn_date).write(
-            {"withdrawn_date": now}
-        )
+        # a withdrawal dated later (a manager's correction) ends now too
+        self.filtered(
+            lambda consent: not consent.withdrawn_date or consent.withdrawn_date > now
+        ).sudo().write({"withdrawn_date": now})
         return True

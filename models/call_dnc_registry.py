@@ -52,19 +52,33 @@ class CallDncRegistry(models.Model):
             self.env["call.dnc.import"]._refresh_numbers_of(self)
         return super().unlink()
 
-    def _compute_number_count(self):
-        counts = dict(
-            self.env["phone.blacklist"]
-            .sudo()
-            .with_context(active_test=False)
-            ._read_group(
-                [("call_registry_id", "in", self.ids)],
-                ["call_registry_id"],
-                ["__count"],
-            )
+    def init(self):
+        # what each registry lists (its last import), beside the blacklist
+        # entries: a number two registries list, or one also blacklisted by
+        # hand, stays blocked while one of them holds it
+        self.env.cr.execute(
+            """CREATE TABLE IF NOT EXISTS call_dnc_registry_number (
+                   registry_id integer NOT NULL
+                       REFERENCES call_dnc_registry (id) ON DELETE CASCADE,
+                   number varchar NOT NULL,
+                   PRIMARY KEY (registry_id, number))"""
         )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS call_dnc_registry_number_number_idx
+               ON call_dnc_registry_number (number)"""
+        )
+
+    def _compute_number_count(self):
+        counts = {}
+        if self._origin.ids:
+            self.env.cr.execute(
+                """SELECT registry_id, count(*) FROM call_dnc_registry_number
+                    WHERE registry_id IN %s GROUP BY registry_id""",
+                [tuple(self._origin.ids)],
+            )
+            counts = dict(self.env.cr.fetchall())
         for registry in self:
-            registry.number_count = counts.get(registry._origin, 0)
+            registry.number_count = counts.get(registry._origin.id, 0)
 
     def _age_days(self, now=None):
         """Whole days since the last import (None: never imported)."""

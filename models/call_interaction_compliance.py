@@ -94,6 +94,7 @@ class CallCampaignMember(models.Model):
             .search(
                 [
                     ("partner_id", "=", partner.id),
+                    ("company_id", "=", self.company_id.id),
                     *self.env["call.consent"]._valid_domain(at),
                 ],
                 order="date desc",
@@ -175,7 +176,7 @@ class CallInteraction(models.Model):
     @api.model
     def _stamp_compliance(self, vals_list):
         """Add to each call of ``vals_list`` what the rules said when it was
-        made (the queue's offer, else the dialled time, else now)."""
+        made (when the queue offered it, else when it is written)."""
         Member = self.env["call.campaign.member"].sudo()
         calls = [
             vals
@@ -193,14 +194,15 @@ class CallInteraction(models.Model):
         by_time = defaultdict(list)
         for vals in calls:
             member = members.browse(vals["member_id"])
-            call = self.env["call.campaign.call"].sudo().browse(vals.get("call_id"))
             # the reservation the operation writing this call just ended
             offered, until = offers.pop(member.id, (None, None))
             if offered and until < now:
                 offered = None
             if not offered and member.reserved_until and member.reserved_until >= now:
                 offered = member._offered_date()
-            at = call.dial_date or offered or now
+            # the queue's offer, else when the call is written: a reporter's
+            # own dates (a dial date, a past end) do not move the check
+            at = offered or now
             vals["compliance_offered"] = bool(offered)
             by_time[at.replace(microsecond=0)].append(vals)
         for at, group in by_time.items():

@@ -23,6 +23,13 @@ class PhoneBlacklist(models.Model):
         self.env["call.contact.number"]._refresh_blacklisted(records.mapped("number"))
         return records
 
+    def _add(self, numbers, message=None):
+        # blacklisted by hand: the user's entry, which no registry's next
+        # import takes away
+        records = super()._add(numbers, message=message)
+        records.filtered("call_registry_id").sudo().write({"call_registry_id": False})
+        return records
+
     def write(self, vals):
         check_foreign_vals(self, vals)
         numbers = set(self.mapped("number"))

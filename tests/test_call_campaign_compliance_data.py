@@ -301,7 +301,9 @@ class TestComplianceData(CallCampaignCase):
             hand.call_registry_id, "a hand entry is not taken by the registry"
         )
         self.assertTrue(registry.last_import_date)
-        self.assertEqual(registry.number_count, 19999)
+        self.assertEqual(
+            registry.number_count, 20000, "what it lists, the hand one too"
+        )
         self.assertTrue(
             customer.call_undialable, "their only number is on the registry"
         )
@@ -310,7 +312,7 @@ class TestComplianceData(CallCampaignCase):
         wizard = self._import(
             registry, "name;phone\n" + "\n".join(f"x;{n}" for n in second)
         )
-        self.assertEqual((wizard.added_count, wizard.removed_count), (5000, 9999))
+        self.assertEqual((wizard.added_count, wizard.removed_count), (5000, 10000))
         self.assertEqual(self._registry_numbers(registry), set(second))
         self.assertTrue(hand.exists() and hand.active and not hand.call_registry_id)
         self.assertFalse(Blacklist.search([("number", "=", "+33600000007")]))
@@ -355,6 +357,39 @@ class TestComplianceData(CallCampaignCase):
     # ------------------------------------------------------------ fresh registry
 
     @users("cc_manager")
+    @users("cc_manager")
+    def test_a_number_stays_blocked_while_someone_holds_it(self):
+        """A number two registries list, or one also blacklisted by hand,
+        stays on the blacklist while one of them holds it; a registry
+        switches back on a number switched off by hand."""
+        Blacklist = self.su_env["phone.blacklist"].with_context(active_test=False)
+        other = self.su_env["call.dnc.registry"].create({"name": "Other registry"})
+        x, y, z, w = "+33612345671", "+33612345672", "+33612345673", "+33612345674"
+        self._import(self.dnc, f"number\n{x}\n{z}\n")
+        Blacklist._add([z])  # the customer asks by hand too
+        self._import(other.with_env(self.env), f"number\n{x}\n")
+        self._import(self.dnc, f"number\n{y}\n")  # x and z leave this registry
+        blocked = Blacklist.search([("number", "in", [x, y, z]), ("active", "=", True)])
+        self.assertEqual(sorted(blocked.mapped("number")), [x, y, z])
+        self.assertEqual(Blacklist.search([("number", "=", x)]).call_registry_id, other)
+        self.assertFalse(Blacklist.search([("number", "=", z)]).call_registry_id)
+        # switched off by hand, listed by a registry: blocked again at its import
+        Blacklist._add([w])
+        Blacklist._remove([w])
+        self._import(other.with_env(self.env), f"number\n{x}\n{w}\n")
+        self.assertTrue(Blacklist.search([("number", "=", w)]).active)
+        self.assertEqual(other.with_env(self.env).number_count, 2)
+        # a registry that goes leaves the others' and the hand numbers
+        other.unlink()
+        self.assertEqual(
+            sorted(
+                Blacklist.search(
+                    [("active", "=", True), ("number", "in", [x, y, z, w])]
+                ).mapped("number")
+            ),
+            [y, z],
+        )
+
     def test_stale_registry_blocks_start(self):
         us = self.su_env.ref("call_campaign.call_compliance_rule_us_b2c")
         us.write({"active": True, "registry_ids": [Command.set(self.dnc.ids)]})

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged, users
 
 from .common import CallCampaignCase
@@ -354,3 +355,83 @@ class TestComplianceQueue(CallCampaignCase):
             {(o, v): n for o, v, n in groups},
             {(True, False): offered, (False, True): 1},
         )
+
+    def test_what_the_attacker_found(self):
+        """A consent counts in its company only; a withdrawal is dated now;
+        a reporter's own dates and a consent given on the very call do not
+        hide a violation; a colleague's live call takes no consent."""
+        company2 = self.su_env["res.company"].create({"name": "Compliance Co 2"})
+        agent_c2 = new_test_user(
+            self.su_env,
+            login="cc_comp_agent_c2",
+            groups="call_campaign.group_call_agent",
+            company_id=company2.id,
+            company_ids=[Command.set(company2.ids)],
+        )
+        campaign2 = self.su_env["call.campaign"].create(
+            {
+                "name": "Second company",
+                "company_id": company2.id,
+                "agent_ids": [Command.set(agent_c2.ids)],
+                "default_status_id": self.st_call.id,
+                "state": "running",
+            }
+        )
+        shared = self._customer("Piotr Shared", "pl", phone="+48 601 999 333")
+        m2 = self.su_env["call.campaign.member"].create(
+            {"campaign_id": campaign2.id, "partner_id": shared.partner_id.id}
+        )
+        with freeze_time(MONDAY.replace(hour=10)):
+            consent_id = shared.with_user(self.agent).record_consent("consent")
+            Member2 = self.env["call.campaign.member"].with_user(agent_c2)
+            self.assertFalse(Member2.next_for_agent(), "company 1's consent")
+            self.assertEqual(
+                m2.with_user(agent_c2).explain_queue()["checks"], ["no_consent"]
+            )
+            consent = self.env["call.consent"].with_user(self.agent).browse(consent_id)
+            with self.assertRaises(UserError):
+                consent.write({"withdrawn_date": "2099-01-01 00:00:00"})
+        # a French consumer, never offered, called on a Saturday and reported
+        # with Friday's date: recorded, and counted
+        french = self._customer("Claire Petit", "fr")
+        dialer = new_test_user(
+            self.su_env,
+            login="cc_comp_dialer",
+            groups="call_campaign.group_call_dialer",
+        )
+        self.campaign.agent_ids |= dialer
+        with freeze_time(SATURDAY.replace(hour=14)):
+            self.env["call.campaign.member"].with_user(dialer).register_call_outcomes(
+                [
+                    {
+                        "member_id": french.id,
+                        "outcome": "no_answer",
+                        "date": "2026-12-04 14:00:00",
+                    }
+                ]
+            )
+        event = french.interaction_ids.filtered(lambda i: i.kind == "outcome")
+        self.assertEqual(event.compliance_violation, "legal_hours")
+        # Consent Given on the call that needed it: this call still had none
+        polish = self._customer("Jan Kowal", "pl", phone="+48 601 999 444")
+        with freeze_time(MONDAY.replace(hour=10)):
+            with Form(
+                self.env["call.campaign.member.log"]
+                .with_user(self.agent)
+                .with_context(
+                    active_model="call.campaign.member", active_ids=polish.ids
+                )
+            ) as screen:
+                screen.status_id = self.st_call
+                screen.consent_given = True
+            screen.record.action_log()
+        call = polish.interaction_ids.filtered(lambda i: i.kind == "call")
+        self.assertEqual(call.compliance_violation, "no_consent")
+        # a colleague's live call: its consent is the colleague's to record
+        with freeze_time(MONDAY.replace(hour=11)):
+            given = (
+                self.env["call.campaign.member"].with_user(self.agent2).next_for_agent()
+            )
+            self.assertTrue(given)
+            with self.assertRaisesRegex(UserError, "is calling"):
+                given.with_user(self.agent).record_consent("consent")

@@ -300,9 +300,6 @@ class CallCampaignMemberLog(models.TransientModel):
         members = self._get_members()
         if not members:
             raise UserError(self.env._("Choose the member whose call you log."))
-        if self.consent_given:
-            for member in members:
-                member.record_consent("consent")
         members.log_call(
             status=self.status_id,
             next_call_date=self.next_call_date,
@@ -312,6 +309,11 @@ class CallCampaignMemberLog(models.TransientModel):
             outcome=self.outcome or None,
             expected_revenue=self.expected_revenue,
         )
+        # given on this call: it counts for the calls after it, not for this
+        # one (the call is checked against what was on record before)
+        if self.consent_given:
+            for member in members:
+                member.record_consent("consent")
         return members
 
     def _action_next(self, campaigns, exclude=None):

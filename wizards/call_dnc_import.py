@@ -209,39 +209,40 @@ class CallDncImport(models.TransientModel):
         )
         cr.execute("CREATE UNIQUE INDEX ON call_dnc_import_number (number)")
         cr.execute("ANALYZE call_dnc_import_number")
+        # the registry's own list: what it lists no more, what it lists now
         cr.execute(
             """WITH gone AS (
-                   DELETE FROM phone_blacklist b
-                    WHERE b.call_registry_id = %s
+                   DELETE FROM call_dnc_registry_number r
+                    WHERE r.registry_id = %s
                       AND NOT EXISTS (SELECT 1 FROM call_dnc_import_number t
-                                       WHERE t.number = b.number)
-                RETURNING b.number)
+                                       WHERE t.number = r.number)
+                RETURNING r.number)
                INSERT INTO call_dnc_import_changed SELECT number FROM gone""",
             [registry.id],
         )
         removed = cr.rowcount
         cr.execute(
-            """UPDATE phone_blacklist b
-                  SET active = true, write_uid = %(uid)s,
-                      write_date = now() at time zone 'UTC'
-                 FROM call_dnc_import_number t
-                WHERE b.call_registry_id = %(registry)s AND NOT b.active
-                  AND t.number = b.number""",
-            {"registry": registry.id, "uid": self.env.uid},
+            """INSERT INTO call_dnc_registry_number (registry_id, number)
+               SELECT %s, t.number FROM call_dnc_import_number t
+                   ON CONFLICT DO NOTHING""",
+            [registry.id],
         )
-        reactivated = cr.rowcount
-        # no author on the entries: a foreign key to the users checked per
-        # row would double the time of a million numbers (the registry's
-        # last import date says when)
+        self._release_numbers(registry)
+        # every number listed is blocked: a new entry, or one switched off by
+        # hand switched on again (the registry's while it lists it); an entry
+        # blacklisted by hand stays the user's
         cr.execute(
             """INSERT INTO phone_blacklist
                       (number, active, call_registry_id, create_date, write_date)
-               SELECT t.number, true, %s,
+               SELECT t.number, true, %(registry)s,
                       now() at time zone 'UTC', now() at time zone 'UTC'
                  FROM call_dnc_import_number t
              ORDER BY t.number
-                   ON CONFLICT (number) DO NOTHING""",
-            [registry.id],
+                   ON CONFLICT (number) DO UPDATE
+                  SET active = true, call_registry_id = %(registry)s,
+                      write_date = now() at time zone 'UTC'
+                WHERE NOT phone_blacklist.active""",
+            {"registry": registry.id},
         )
         added = cr.rowcount
         cr.execute(
@@ -256,7 +257,7 @@ class CallDncImport(models.TransientModel):
         )
         cr.execute("DROP TABLE call_dnc_import_number, call_dnc_import_changed")
         return {
-            "added_count": added + reactivated,
+            "added_count": added,
             "removed_count": removed,
             "kept_count": kept,
         }
@@ -290,18 +291,40 @@ class CallDncImport(models.TransientModel):
         )
 
     @api.model
+    def _release_numbers(self, registries):
+        """The blacklist entries ``registries`` brought for the numbers in
+        ``call_dnc_import_changed`` (which they list no more): another
+        registry that lists a number takes its entry over, the others go."""
+        self.env.cr.execute(
+            """UPDATE phone_blacklist b SET call_registry_id = o.registry_id
+                 FROM (SELECT r.number, min(r.registry_id) AS registry_id
+                         FROM call_dnc_registry_number r
+                         JOIN call_dnc_import_changed c ON c.number = r.number
+                     GROUP BY r.number) o
+                WHERE b.number = o.number AND b.call_registry_id IN %s""",
+            [tuple(registries.ids)],
+        )
+        self.env.cr.execute(
+            """DELETE FROM phone_blacklist b USING call_dnc_import_changed c
+                WHERE b.number = c.number AND b.call_registry_id IN %s""",
+            [tuple(registries.ids)],
+        )
+
+    @api.model
     def _refresh_numbers_of(self, registries):
-        """Before ``registries`` go (their numbers with them): the contacts
-        those numbers made undialable are refreshed once they are gone."""
+        """Before ``registries`` go (their numbers with them): the entries
+        no other registry lists leave the blacklist, and the contacts those
+        numbers made undialable are refreshed once they are gone."""
         self.env["phone.blacklist"].flush_model()
         self.env.cr.execute(
             """CREATE TEMP TABLE call_dnc_import_changed ON COMMIT DROP AS
-               SELECT number FROM phone_blacklist WHERE call_registry_id IN %s""",
+               SELECT number FROM call_dnc_registry_number WHERE registry_id IN %s""",
             [tuple(registries.ids)],
         )
         self.env.cr.execute(
-            "DELETE FROM phone_blacklist WHERE call_registry_id IN %s",
+            "DELETE FROM call_dnc_registry_number WHERE registry_id IN %s",
             [tuple(registries.ids)],
         )
+        self._release_numbers(registries)
         self._refresh_changed_contacts(["call_dnc_import_changed"])
         self.env.cr.execute("DROP TABLE call_dnc_import_changed")
