@@ -74,7 +74,8 @@ class CallCampaign(models.Model):
     )
 
     def _compute_compliance_unresolved_count(self):
-        ruled = self.filtered(lambda c: c.id and c._compliance_rules())
+        # the rules from the worker's cache, not a search per campaign
+        ruled = self._origin.filtered(lambda c: c._compliance_profile_data(c.id))
         counts = dict(
             self.env["call.campaign.member"]._read_group(
                 [
@@ -230,12 +231,23 @@ class CallCampaignMember(models.Model):
         hours = self._compliance_hours_check(profiles, now, country)
         if hours:
             checks.append(("legal_hours", hours))
-        capped = [
-            SQL("(%s, %s, %s, %s)", cid, kid, profile.max_calls, profile.calls_days)
-            for cid, by_country in profiles.items()
-            for kid, profile in by_country.items()
-            if profile.max_calls
-        ]
+
+        def rows(figure, *values):
+            """(campaign, country, values…) of the profiles with ``figure``."""
+            return [
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        SQL("%s", v)
+                        for v in (cid, kid, *(getattr(p, n) for n in values))
+                    ),
+                )
+                for cid, by_country in profiles.items()
+                for kid, p in by_country.items()
+                if getattr(p, figure)
+            ]
+
+        capped = rows("max_calls", "max_calls", "calls_days")
         if capped:
             checks.append(
                 (
@@ -256,12 +268,7 @@ class CallCampaignMember(models.Model):
                     ),
                 )
             )
-        paused = [
-            SQL("(%s, %s, %s)", cid, kid, profile.refusal_days)
-            for cid, by_country in profiles.items()
-            for kid, profile in by_country.items()
-            if profile.refusal_days
-        ]
+        paused = rows("refusal_days", "refusal_days")
         if paused:
             checks.append(
                 (
@@ -278,25 +285,21 @@ class CallCampaignMember(models.Model):
                     ),
                 )
             )
-        consent = tuple(
-            (cid, kid)
-            for cid, by_country in profiles.items()
-            for kid, profile in by_country.items()
-            if profile.consent
-        )
+        consent = rows("consent")
         if consent:
             checks.append(
                 (
                     "no_consent",
                     SQL(
-                        """((m.campaign_id, %s) NOT IN %s OR EXISTS (
+                        """((m.campaign_id, %s) NOT IN (VALUES %s) OR EXISTS (
+                            -- call.consent._valid_domain, for the row
                             SELECT 1 FROM call_consent k
                              WHERE k.partner_id = m.partner_id AND k.company_id = m.company_id
                                AND k.date <= %s
                                AND (k.expiry_date IS NULL OR k.expiry_date >= %s)
                                AND (k.withdrawn_date IS NULL OR k.withdrawn_date > %s)))""",
                         country,
-                        consent,
+                        SQL(", ").join(consent),
                         now,
                         now.date(),
                         now,

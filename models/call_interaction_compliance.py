@@ -14,7 +14,6 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .call_campaign_member_queue import COMPLIANCE_CHECKS
 from .call_interaction import CALL_KINDS
 
 # where a cleared reservation is kept for the history written next, in the
@@ -72,7 +71,24 @@ class CallCampaignMember(models.Model):
             for member_id, *passed in self.env.cr.fetchall()
         }
 
-    def _compliance_stamp(self, profiles, at):
+    def _compliance_consents(self, at):
+        """``{(contact id, company id): basis}`` of the members' customers'
+        consents valid at ``at`` (the latest), in one query."""
+        consents = (
+            self.env["call.consent"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    *self.env["call.consent"]._valid_domain(at),
+                ],
+                order="date",
+            )
+        )
+        return {(c.partner_id.id, c.company_id.id): c.basis for c in consents}
+
+    def _compliance_stamp(self, profiles, at, consents):
         """The audit's facts of this member's customer at ``at``."""
         self.ensure_one()
         partner = self.partner_id
@@ -88,25 +104,12 @@ class CallCampaignMember(models.Model):
             if tz
             else False
         )
-        consent = (
-            self.env["call.consent"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", self.company_id.id),
-                    *self.env["call.consent"]._valid_domain(at),
-                ],
-                order="date desc",
-                limit=1,
-            )
-        )
         return {
             "compliance_rules": ", ".join(profile.rules.mapped("name"))
             if profile
             else False,
             "compliance_local_time": local,
-            "compliance_consent": consent.basis or False,
+            "compliance_consent": consents.get((partner.id, self.company_id.id), False),
             "compliance_registry_date": oldest_import(profile.rules)
             if profile
             else False,
@@ -208,10 +211,10 @@ class CallInteraction(models.Model):
         for at, group in by_time.items():
             group_members = members.browse({vals["member_id"] for vals in group})
             failures = group_members._compliance_failures(at)
+            consents = group_members._compliance_consents(at)
             for vals in group:
                 member = members.browse(vals["member_id"])
-                vals.update(member._compliance_stamp(profiles, at))
-                failed = [
-                    k for k in COMPLIANCE_CHECKS if k in failures.get(member.id, [])
-                ]
+                vals.update(member._compliance_stamp(profiles, at, consents))
+                # the checks in the queue's order
+                failed = failures.get(member.id, [])
                 vals["compliance_violation"] = " ".join(failed) or False

@@ -101,12 +101,13 @@ class ResPartner(models.Model):
         self.invalidate_recordset(["call_refused_date"])
 
     @api.model
+    @ormcache()
     def _call_country_prefixes(self):
-        """{international dialling code: country}, for the codes a single
-        country uses (+1 or +7 tell no country)."""
+        """{international dialling code: country id}, for the codes a single
+        country uses (+1 or +7 tell no country); read once per worker."""
         by_code = defaultdict(list)
         for country in self.env["res.country"].sudo().search([("phone_code", "!=", 0)]):
-            by_code[str(country.phone_code)].append(country)
+            by_code[str(country.phone_code)].append(country.id)
         return {code: found[0] for code, found in by_code.items() if len(found) == 1}
 
     def _call_number_country(self, prefixes):
@@ -119,9 +120,9 @@ class ResPartner(models.Model):
             if not digits.startswith("+"):
                 continue
             for length in (4, 3, 2, 1):
-                country = prefixes.get(digits[1 : 1 + length])
-                if country:
-                    return country
+                country_id = prefixes.get(digits[1 : 1 + length])
+                if country_id:
+                    return self.env["res.country"].browse(country_id)
         return self.env["res.country"]
 
     @api.model
